@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+// The span algorithms: forward, derivative, backward and backward_from_output run any
+// elementwise activation over contiguous buffers. They are the only loops in the library.
+//
+// Every element, including the last n mod W, goes through the same batch code: the tail is
+// copied into a zero-padded batch, computed, and only its n mod W results are copied back.
+// So an element's result never depends on where it sits in the buffer, and nothing outside
+// the spans is read or written. Any alignment is fine.
+//
+// Inputs and outputs must have the same size; an output may be the very same memory as an
+// input (in place) but must not partly overlap one. Violations throw std::invalid_argument.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <ranges>
+#include <span>
+#include <type_traits>
+
+#include "actfn/core/check.hpp"
+#include "actfn/core/concepts.hpp"
+
+namespace actfn {
+
+namespace detail {
+
+template <class R>
+using range_value = std::remove_cv_t<std::ranges::range_value_t<R>>;
+
+/// A contiguous range of float or double: std::vector, std::array, std::span, C array...
+template <class R>
+concept real_input = std::ranges::contiguous_range<R> && std::ranges::sized_range<R> &&
+                     real_scalar<range_value<R>>;
+
+/// A contiguous range of float or double whose elements can be written.
+template <class R>
+concept real_output =
+    real_input<R> && !std::is_const_v<std::remove_reference_t<std::ranges::range_reference_t<R>>>;
+
+template <class R>
+std::span<const range_value<R>> in_span(R&& r) {
+  return {std::ranges::data(r), std::ranges::size(r)};
+}
+
+template <class R>
+std::span<range_value<R>> out_span(R&& r) {
+  return {std::ranges::data(r), std::ranges::size(r)};
+}
+
+/// out[i] = op(in[i]...) for i < n, batch by batch, tail included (see the file comment).
+template <class Arch, class T, class Op, class... In>
+void transform(std::size_t n, T* out, Op op, const In*... in) {
+  using B = xsimd::batch<T, Arch>;
+  constexpr std::size_t W = B::size;
+  std::size_t i = 0;
+  for (; i + W <= n; i += W) op(B::load_unaligned(in + i)...).store_unaligned(out + i);
+  if (const std::size_t rest = n - i; rest != 0) {
+    auto load_tail = [&](const T* p) {
+      std::array<T, W> buf{};
+      std::copy_n(p + i, rest, buf.begin());
+      return B::load_unaligned(buf.data());
+    };
+    std::array<T, W> res;
+    op(load_tail(in)...).store_unaligned(res.data());
+    std::copy_n(res.begin(), rest, out + i);
+  }
+}
+
+}  // namespace detail
+
+/// y = f(x), elementwise.
+template <class Arch = xsimd::default_arch, activation F, detail::real_input X,
+          detail::real_output Y>
+void forward(const F& f, X&& x, Y&& y) {
+  static_assert(std::is_same_v<detail::range_value<X>, detail::range_value<Y>>,
+                "actfn::forward: x and y must have the same element type");
+  auto xs = detail::in_span(x);
+  auto ys = detail::out_span(y);
+  detail::require_same_size("forward", "x", xs, "y", ys);
+  detail::require_no_partial_overlap("forward", "x", xs, "y", ys);
+  detail::transform<Arch>(xs.size(), ys.data(), [&f](auto b) { return f(b); }, xs.data());
+}
+
+/// dydx = f'(x), elementwise.
+template <class Arch = xsimd::default_arch, activation F, detail::real_input X,
+          detail::real_output D>
+void derivative(const F& f, X&& x, D&& dydx) {
+  static_assert(std::is_same_v<detail::range_value<X>, detail::range_value<D>>,
+                "actfn::derivative: x and dydx must have the same element type");
+  auto xs = detail::in_span(x);
+  auto ds = detail::out_span(dydx);
+  detail::require_same_size("derivative", "x", xs, "dydx", ds);
+  detail::require_no_partial_overlap("derivative", "x", xs, "dydx", ds);
+  detail::transform<Arch>(xs.size(), ds.data(), [&f](auto b) { return f.derivative(b); },
+                          xs.data());
+}
+
+/// dx = dy * f'(x), elementwise: the gradient through f from the input.
+template <class Arch = xsimd::default_arch, activation F, detail::real_input X,
+          detail::real_input DY, detail::real_output DX>
+void backward(const F& f, X&& x, DY&& dy, DX&& dx) {
+  static_assert(std::is_same_v<detail::range_value<X>, detail::range_value<DY>> &&
+                    std::is_same_v<detail::range_value<X>, detail::range_value<DX>>,
+                "actfn::backward: x, dy and dx must have the same element type");
+  auto xs = detail::in_span(x);
+  auto dys = detail::in_span(dy);
+  auto dxs = detail::out_span(dx);
+  detail::require_same_size("backward", "x", xs, "dy", dys);
+  detail::require_same_size("backward", "x", xs, "dx", dxs);
+  detail::require_no_partial_overlap("backward", "x", xs, "dx", dxs);
+  detail::require_no_partial_overlap("backward", "dy", dys, "dx", dxs);
+  detail::transform<Arch>(
+      xs.size(), dxs.data(), [&f](auto xb, auto gb) { return gb * f.derivative(xb); },
+      xs.data(), dys.data());
+}
+
+/// dx = dy * f'(x) computed from the output y = f(x), for functions whose output determines
+/// the derivative (a compile error for the others).
+template <class Arch = xsimd::default_arch, derivative_from_output_capable F,
+          detail::real_input Yr, detail::real_input DY, detail::real_output DX>
+void backward_from_output(const F& f, Yr&& y, DY&& dy, DX&& dx) {
+  static_assert(std::is_same_v<detail::range_value<Yr>, detail::range_value<DY>> &&
+                    std::is_same_v<detail::range_value<Yr>, detail::range_value<DX>>,
+                "actfn::backward_from_output: y, dy and dx must have the same element type");
+  auto ys = detail::in_span(y);
+  auto dys = detail::in_span(dy);
+  auto dxs = detail::out_span(dx);
+  detail::require_same_size("backward_from_output", "y", ys, "dy", dys);
+  detail::require_same_size("backward_from_output", "y", ys, "dx", dxs);
+  detail::require_no_partial_overlap("backward_from_output", "y", ys, "dx", dxs);
+  detail::require_no_partial_overlap("backward_from_output", "dy", dys, "dx", dxs);
+  detail::transform<Arch>(
+      ys.size(), dxs.data(),
+      [&f](auto yb, auto gb) { return gb * f.derivative_from_output(yb); }, ys.data(),
+      dys.data());
+}
+
+}  // namespace actfn

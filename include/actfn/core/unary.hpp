@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+// The shape every elementwise activation shares.
+//
+// A function writes its formula once, over an xsimd batch B:
+//
+//   template <class B> B eval(B x) const;                          // f(x)
+//   template <class B> B eval_derivative(B x) const;               // f'(x)
+//   template <class B> B eval_derivative_from_output(B y) const;   // f'(x) from y = f(x);
+//                                                                  // only where y determines it
+//
+// and derives from unary<Self>, which turns those into the public interface: f(x),
+// f.derivative(x) and (only where eval_derivative_from_output exists)
+// f.derivative_from_output(y), each accepting float, double and xsimd::batch<float|double, A>.
+// A scalar is evaluated as a broadcast batch of xsimd::default_arch and lane 0 is returned, so
+// the scalar result is the same bits as the corresponding batch lane: there is no second,
+// scalar formula to drift.
+#pragma once
+
+#include "actfn/core/concepts.hpp"
+
+namespace actfn {
+
+/// Documented worst-case error in ULPs (see README, "Accuracy"), enforced by the tests.
+struct accuracy {
+  double f32_ulp;             ///< forward, float
+  double f32_derivative_ulp;  ///< derivative, float
+  double f64_ulp;             ///< forward, double
+  double f64_derivative_ulp;  ///< derivative, double
+};
+
+namespace detail {
+
+/// Runs a batch body on a value: a batch goes straight through, a scalar as lane 0 of a
+/// broadcast batch of the default architecture.
+template <real_value T, class Body>
+inline T on_value(T x, Body&& body) {
+  if constexpr (real_scalar<T>) {
+    return body(xsimd::batch<T>(x)).get(0);
+  } else {
+    return body(x);
+  }
+}
+
+/// A parameter (kept as double) as a batch of B's element type.
+template <class B>
+inline B splat(double v) noexcept {
+  return B(static_cast<typename B::value_type>(v));
+}
+
+/// r, except NaN where x is NaN (for branches built on comparisons, which are false for NaN).
+/// Uses xsimd::isnan: in xsimd 8.1 `x != x` is an ordered compare on AVX-512 (false for NaN)
+/// but unordered on SSE/AVX, so it cannot be used to detect NaN portably.
+template <class B>
+inline B keep_nan(B x, B r) noexcept {
+  return xsimd::select(xsimd::isnan(x), x, r);
+}
+
+template <class F>
+concept has_eval_derivative_from_output = requires(const F& f, xsimd::batch<float> b) {
+  f.eval_derivative_from_output(b);
+};
+
+}  // namespace detail
+
+/// Base of every elementwise functor (CRTP): see the comment at the top of this file.
+template <class Derived>
+struct unary {
+  /// f(x).
+  template <real_value T>
+  T operator()(T x) const {
+    return detail::on_value(x, [this](auto b) { return self().eval(b); });
+  }
+
+  /// f'(x), with the value PyTorch's autograd uses at kinks; NaN for NaN.
+  template <real_value T>
+  T derivative(T x) const {
+    return detail::on_value(x, [this](auto b) { return self().eval_derivative(b); });
+  }
+
+  /// f'(x) computed from y = f(x); exists only where y determines the derivative.
+  template <real_value T>
+    requires detail::has_eval_derivative_from_output<Derived>
+  T derivative_from_output(T y) const {
+    return detail::on_value(y, [this](auto b) { return self().eval_derivative_from_output(b); });
+  }
+
+ private:
+  const Derived& self() const noexcept { return static_cast<const Derived&>(*this); }
+};
+
+}  // namespace actfn

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+// The exponential linear units: elu, selu, celu.
+#pragma once
+
+#include <string_view>
+
+#include "actfn/core/check.hpp"
+#include "actfn/core/unary.hpp"
+
+namespace actfn {
+
+/// elu(x) = x for x > 0, alpha * (exp(x) - 1) otherwise (computed with expm1).
+///                                                        torch.nn.ELU(alpha=1.0)
+/// f'(x) = 1 for x > 0, alpha * exp(x) for x <= 0 (alpha at the kink, as PyTorch).
+/// derivative_from_output(y) = 1 for y > 0, y + alpha otherwise; needs alpha >= 0 (PyTorch's
+/// rule for backward from the result) and throws otherwise. Limits: f(-inf) = -alpha.
+struct elu : unary<elu> {
+  static constexpr std::string_view name = "elu";
+  static constexpr accuracy bound{2, 2, 2, 2};
+
+  double alpha = 1.0;
+
+  elu() = default;
+  explicit elu(double alpha_) : alpha(alpha_) { detail::require_finite(name, "alpha", alpha); }
+
+  template <class B> B eval(B x) const noexcept {
+    return xsimd::select(x > B(0), x, detail::splat<B>(alpha) * xsimd::expm1(x));
+  }
+  template <class B> B eval_derivative(B x) const noexcept {
+    return xsimd::select(x > B(0), B(1), detail::splat<B>(alpha) * xsimd::exp(x));
+  }
+  template <class B> B eval_derivative_from_output(B y) const {
+    if (alpha < 0)
+      detail::fail(name, "derivative_from_output needs alpha >= 0 (got ", alpha, ")");
+    return xsimd::select(y > B(0), B(1), y + detail::splat<B>(alpha));
+  }
+};
+
+/// selu(x) = scale * elu(x) with PyTorch's fixed alpha and scale (Klambauer et al. 2017).
+///                                                        torch.nn.SELU
+/// f'(x) = scale for x > 0, scale * alpha * exp(x) for x <= 0.
+/// derivative_from_output(y) = scale for y > 0, y + scale * alpha otherwise.
+struct selu : unary<selu> {
+  static constexpr std::string_view name = "selu";
+  static constexpr accuracy bound{2, 2, 2, 2};
+
+  static constexpr double alpha = 1.6732632423543772848170429916717;
+  static constexpr double scale = 1.0507009873554804934193349852946;
+
+  template <class B> B eval(B x) const noexcept {
+    const B neg = detail::splat<B>(scale * alpha) * xsimd::expm1(x);
+    return xsimd::select(x > B(0), detail::splat<B>(scale) * x, neg);
+  }
+  template <class B> B eval_derivative(B x) const noexcept {
+    return xsimd::select(x > B(0), detail::splat<B>(scale),
+                         detail::splat<B>(scale * alpha) * xsimd::exp(x));
+  }
+  template <class B> B eval_derivative_from_output(B y) const noexcept {
+    return xsimd::select(y > B(0), detail::splat<B>(scale), y + detail::splat<B>(scale * alpha));
+  }
+};
+
+/// celu(x) = x for x > 0, alpha * (exp(x / alpha) - 1) otherwise.
+///                                                        torch.nn.CELU(alpha=1.0)
+/// f'(x) = 1 for x > 0, exp(x / alpha) for x <= 0 (1 at the kink).
+/// derivative_from_output(y) = 1 for y > 0, y / alpha + 1 otherwise. Requires alpha != 0.
+struct celu : unary<celu> {
+  static constexpr std::string_view name = "celu";
+  static constexpr accuracy bound{2, 2, 2, 2};
+
+  double alpha = 1.0;
+
+  celu() = default;
+  explicit celu(double alpha_) : alpha(alpha_) {
+    detail::require(alpha != 0, name, "alpha", alpha, "nonzero");
+  }
+
+  template <class B> B eval(B x) const noexcept {
+    const B a = detail::splat<B>(alpha);
+    return xsimd::select(x > B(0), x, a * xsimd::expm1(x / a));
+  }
+  template <class B> B eval_derivative(B x) const noexcept {
+    return xsimd::select(x > B(0), B(1), xsimd::exp(x / detail::splat<B>(alpha)));
+  }
+  template <class B> B eval_derivative_from_output(B y) const noexcept {
+    return xsimd::select(y > B(0), B(1), y / detail::splat<B>(alpha) + B(1));
+  }
+};
+
+}  // namespace actfn

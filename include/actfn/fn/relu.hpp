@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+// The ReLU family (elementwise): relu, relu6, leaky_relu, prelu (one shared weight),
+// rrelu (evaluation mode), threshold. Per-channel prelu and training-mode rrelu work on whole
+// buffers: see actfn/rowwise/prelu.hpp and actfn/rowwise/rrelu.hpp.
+#pragma once
+
+#include <string_view>
+
+#include "actfn/core/check.hpp"
+#include "actfn/core/unary.hpp"
+
+namespace actfn {
+
+/// relu(x) = max(x, 0)                                    torch.nn.ReLU
+/// f'(x) = 1 for x > 0, else 0 (0 at the kink, as PyTorch). derivative_from_output(y) = [y > 0].
+/// relu(-0) = +0; NaN propagates (unlike a max-based clamp).
+struct relu : unary<relu> {
+  static constexpr std::string_view name = "relu";
+  static constexpr accuracy bound{0, 0, 0, 0};
+
+  template <class B> B eval(B x) const noexcept { return xsimd::select(x <= B(0), B(0), x); }
+  template <class B> B eval_derivative(B x) const noexcept { return positive(x); }
+  template <class B> B eval_derivative_from_output(B y) const noexcept { return positive(y); }
+
+ private:
+  template <class B> static B positive(B v) noexcept {
+    return detail::keep_nan(v, xsimd::select(v > B(0), B(1), B(0)));
+  }
+};
+
+/// relu6(x) = min(max(x, 0), 6)                           torch.nn.ReLU6
+/// f'(x) = 1 strictly inside (0, 6), else 0 (0 at both kinks, as PyTorch).
+/// derivative_from_output(y) = [0 < y < 6]. relu6(-0) = +0.
+struct relu6 : unary<relu6> {
+  static constexpr std::string_view name = "relu6";
+  static constexpr accuracy bound{0, 0, 0, 0};
+
+  template <class B> B eval(B x) const noexcept {
+    return xsimd::select(x <= B(0), B(0), xsimd::select(x >= B(6), B(6), x));
+  }
+  template <class B> B eval_derivative(B x) const noexcept { return inside(x); }
+  template <class B> B eval_derivative_from_output(B y) const noexcept { return inside(y); }
+
+ private:
+  template <class B> static B inside(B v) noexcept {
+    return detail::keep_nan(v, xsimd::select(v > B(0) && v < B(6), B(1), B(0)));
+  }
+};
+
+/// leaky_relu(x) = x for x >= 0, negative_slope * x otherwise.
+///                                                        torch.nn.LeakyReLU(negative_slope=0.01)
+/// f'(x) = 1 for x > 0, negative_slope for x <= 0 (the slope at the kink, as PyTorch).
+/// derivative_from_output(y) = 1 for y > 0, else negative_slope; it needs
+/// negative_slope >= 0 (otherwise y's sign does not tell the branch) and throws otherwise.
+/// leaky_relu(-0) = -0.
+struct leaky_relu : unary<leaky_relu> {
+  static constexpr std::string_view name = "leaky_relu";
+  static constexpr accuracy bound{0, 0, 0, 0};
+
+  double negative_slope = 0.01;
+
+  leaky_relu() = default;
+  explicit leaky_relu(double negative_slope_) : negative_slope(negative_slope_) {
+    detail::require_finite(name, "negative_slope", negative_slope);
+  }
+
+  template <class B> B eval(B x) const noexcept {
+    return xsimd::select(x < B(0), x * detail::splat<B>(negative_slope), x);
+  }
+  template <class B> B eval_derivative(B x) const noexcept {
+    return detail::keep_nan(x, xsimd::select(x > B(0), B(1), detail::splat<B>(negative_slope)));
+  }
+  template <class B> B eval_derivative_from_output(B y) const {
+    if (negative_slope < 0)
+      detail::fail(name, "derivative_from_output needs negative_slope >= 0 (got ",
+                   negative_slope, ")");
+    return eval_derivative(y);
+  }
+};
+
+/// prelu(x) = x for x >= 0, weight * x otherwise, with one weight shared by all elements.
+///                                                        torch.nn.PReLU(num_parameters=1, init=0.25)
+/// Same formulas as leaky_relu with negative_slope = weight; derivative_from_output needs
+/// weight >= 0. Per-channel weights and the weight gradient: actfn/rowwise/prelu.hpp.
+struct prelu : unary<prelu> {
+  static constexpr std::string_view name = "prelu";
+  static constexpr accuracy bound{0, 0, 0, 0};
+
+  double weight = 0.25;
+
+  prelu() = default;
+  explicit prelu(double weight_) : weight(weight_) {
+    detail::require_finite(name, "weight", weight);
+  }
+
+  template <class B> B eval(B x) const noexcept { return as_leaky().eval(x); }
+  template <class B> B eval_derivative(B x) const noexcept { return as_leaky().eval_derivative(x); }
+  template <class B> B eval_derivative_from_output(B y) const {
+    if (weight < 0)
+      detail::fail(name, "derivative_from_output needs weight >= 0 (got ", weight, ")");
+    return as_leaky().eval_derivative(y);
+  }
+
+ private:
+  leaky_relu as_leaky() const noexcept {
+    leaky_relu l;
+    l.negative_slope = weight;
+    return l;
+  }
+};
+
+/// rrelu in evaluation mode: leaky_relu with negative_slope = (lower + upper) / 2.
+///                                                        torch.nn.RReLU(lower=1/8, upper=1/3)
+/// Requires lower <= upper. Training mode (a random slope per element drawn from
+/// U(lower, upper)) works on whole buffers: actfn/rowwise/rrelu.hpp.
+struct rrelu : unary<rrelu> {
+  static constexpr std::string_view name = "rrelu";
+  static constexpr accuracy bound{1, 0, 1, 0};
+
+  double lower = 1.0 / 8.0;
+  double upper = 1.0 / 3.0;
+
+  rrelu() = default;
+  rrelu(double lower_, double upper_) : lower(lower_), upper(upper_) {
+    detail::require_finite(name, "lower", lower);
+    detail::require_finite(name, "upper", upper);
+    if (!(lower <= upper))
+      detail::fail(name, "lower must not exceed upper (got lower = ", lower, ", upper = ", upper,
+                   ")");
+  }
+
+  /// The slope used for negative inputs in evaluation mode.
+  double eval_slope() const noexcept { return (lower + upper) / 2; }
+
+  template <class B> B eval(B x) const noexcept { return as_leaky().eval(x); }
+  template <class B> B eval_derivative(B x) const noexcept { return as_leaky().eval_derivative(x); }
+  template <class B> B eval_derivative_from_output(B y) const {
+    if (eval_slope() < 0)
+      detail::fail(name, "derivative_from_output needs (lower + upper) / 2 >= 0 (got ",
+                   eval_slope(), ")");
+    return as_leaky().eval_derivative(y);
+  }
+
+ private:
+  leaky_relu as_leaky() const noexcept {
+    leaky_relu l;
+    l.negative_slope = eval_slope();
+    return l;
+  }
+};
+
+/// threshold(x) = x for x > threshold, else value.       torch.nn.Threshold(threshold, value)
+/// PyTorch has no defaults; actfn's are threshold = 0, value = 0 (which is relu).
+/// f'(x) = 1 for x > threshold, else 0 (0 at the kink). derivative_from_output(y) = [y > threshold]
+/// is only right when value <= threshold, and throws otherwise.
+struct threshold : unary<threshold> {
+  static constexpr std::string_view name = "threshold";
+  static constexpr accuracy bound{0, 0, 0, 0};
+
+  double thresh = 0.0;  // PyTorch's "threshold" (a member cannot share the type's name)
+  double value = 0.0;   // PyTorch's "value"
+
+  threshold() = default;
+  threshold(double thresh_, double value_) : thresh(thresh_), value(value_) {
+    detail::require_finite(name, "threshold", thresh);
+    detail::require_finite(name, "value", value);
+  }
+
+  template <class B> B eval(B x) const noexcept {
+    return xsimd::select(x <= detail::splat<B>(thresh), detail::splat<B>(value), x);
+  }
+  template <class B> B eval_derivative(B x) const noexcept { return above(x); }
+  template <class B> B eval_derivative_from_output(B y) const {
+    if (value > thresh)
+      detail::fail(name, "derivative_from_output needs value <= threshold (got threshold = ",
+                   thresh, ", value = ", value, ")");
+    return above(y);
+  }
+
+ private:
+  template <class B> B above(B v) const noexcept {
+    return detail::keep_nan(v, xsimd::select(v > detail::splat<B>(thresh), B(1), B(0)));
+  }
+};
+
+}  // namespace actfn

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+// The sigmoid family: sigmoid, log_sigmoid, hardsigmoid.
+#pragma once
+
+#include <string_view>
+
+#include "actfn/core/unary.hpp"
+#include "actfn/math/logistic.hpp"
+
+namespace actfn {
+
+/// sigmoid(x) = 1 / (1 + exp(-x))                         torch.nn.Sigmoid
+/// f'(x) = f(x) (1 - f(x)), computed as e / (1 + e)^2 with e = exp(-|x|).
+/// derivative_from_output(y) = y (1 - y).
+/// Limits: f(-inf) = 0, f(+inf) = 1, f'(+-inf) = 0. No overflow for any x.
+struct sigmoid : unary<sigmoid> {
+  static constexpr std::string_view name = "sigmoid";
+  static constexpr accuracy bound{2, 3, 2, 3};
+
+  template <class B> B eval(B x) const noexcept { return math::sigmoid(x); }
+  template <class B> B eval_derivative(B x) const noexcept { return math::sigmoid_slope(x); }
+  template <class B> B eval_derivative_from_output(B y) const noexcept { return y * (B(1) - y); }
+};
+
+/// log_sigmoid(x) = log(1 / (1 + exp(-x))) = min(x, 0) - log1p(exp(-|x|))   torch.nn.LogSigmoid
+/// f'(x) = sigmoid(-x); derivative_from_output(y) = 1 - exp(y) = -expm1(y).
+/// Limits: f(-inf) = -inf, f(+inf) = 0; log_sigmoid(-100) = -100 (no overflow).
+struct log_sigmoid : unary<log_sigmoid> {
+  static constexpr std::string_view name = "log_sigmoid";
+  static constexpr accuracy bound{2, 3, 2, 3};
+
+  template <class B> B eval(B x) const noexcept {
+    const B lower = xsimd::select(x < B(0), x, B(0));
+    return lower - xsimd::log1p(xsimd::exp(-xsimd::abs(x)));
+  }
+  template <class B> B eval_derivative(B x) const noexcept { return math::sigmoid(-x); }
+  template <class B> B eval_derivative_from_output(B y) const noexcept { return -xsimd::expm1(y); }
+};
+
+/// hardsigmoid(x) = relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, else (x + 3) / 6.
+///                                                        torch.nn.Hardsigmoid
+/// f'(x) = 1/6 strictly inside (-3, 3), 0 elsewhere (also at the kinks, as PyTorch).
+/// derivative_from_output(y) = 1/6 where 0 < y < 1, else 0.
+struct hardsigmoid : unary<hardsigmoid> {
+  static constexpr std::string_view name = "hardsigmoid";
+  static constexpr accuracy bound{1, 1, 1, 1};
+
+  template <class B> B eval(B x) const noexcept {
+    // (x + 3) / 6, not x / 6 + 1/2: x + 3 is exact near -3, so there is no cancellation.
+    return xsimd::select(x <= B(-3), B(0), xsimd::select(x >= B(3), B(1), (x + B(3)) / B(6)));
+  }
+  template <class B> B eval_derivative(B x) const noexcept {
+    return detail::keep_nan(x, xsimd::select(x > B(-3) && x < B(3), B(1) / B(6), B(0)));
+  }
+  template <class B> B eval_derivative_from_output(B y) const noexcept {
+    return detail::keep_nan(y, xsimd::select(y > B(0) && y < B(1), B(1) / B(6), B(0)));
+  }
+};
+
+}  // namespace actfn

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string_view>
+
+#include "actfn/core/check.hpp"
+#include "actfn/core/unary.hpp"
+#include "actfn/math/logistic.hpp"
+
+namespace actfn {
+
+/// softplus(x) = log1p(exp(beta x)) / beta, and x where beta x > threshold.
+///                                                        torch.nn.Softplus(beta=1, threshold=20)
+/// f'(x) = sigmoid(beta x), and 1 where beta x > threshold (the log1p branch at the switch).
+/// derivative_from_output(y) = 1 - exp(-beta y), and 1 where beta y > threshold (PyTorch's
+/// formula from the output). Requires beta > 0.
+/// Limits: f(-inf) = 0, f(+inf) = +inf; softplus(100) = 100.
+struct softplus : unary<softplus> {
+  static constexpr std::string_view name = "softplus";
+  static constexpr accuracy bound{2, 3, 2, 3};
+
+  double beta = 1.0;
+  double threshold = 20.0;
+
+  softplus() = default;
+  softplus(double beta_, double threshold_ = 20.0) : beta(beta_), threshold(threshold_) {
+    detail::require(beta > 0, name, "beta", beta, "> 0");
+    detail::require_finite(name, "threshold", threshold);
+  }
+
+  template <class B> B eval(B x) const noexcept {
+    const B z = detail::splat<B>(beta) * x;
+    const B smooth = xsimd::log1p(xsimd::exp(z)) / detail::splat<B>(beta);
+    return xsimd::select(z > detail::splat<B>(threshold), x, smooth);
+  }
+  template <class B> B eval_derivative(B x) const noexcept {
+    const B z = detail::splat<B>(beta) * x;
+    return xsimd::select(z > detail::splat<B>(threshold), B(1), math::sigmoid(z));
+  }
+  template <class B> B eval_derivative_from_output(B y) const noexcept {
+    const B z = detail::splat<B>(beta) * y;
+    return xsimd::select(z > detail::splat<B>(threshold), B(1), -xsimd::expm1(-z));
+  }
+};
+
+}  // namespace actfn

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// The swish family: swish (learnable beta), silu = swish with beta = 1, hardswish.
+// The span-level backward that also returns d(loss)/d(beta): actfn/rowwise/swish.hpp.
+#pragma once
+
+#include <string_view>
+
+#include "actfn/core/check.hpp"
+#include "actfn/core/unary.hpp"
+#include "actfn/math/logistic.hpp"
+
+namespace actfn {
+
+/// swish(x) = x * sigmoid(beta * x)                       (Ramachandran et al. 2017), beta = 1
+/// f'(x) = s + beta x s (1 - s) with s = sigmoid(beta x).
+/// Limits (beta > 0): f(-inf) = 0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1.
+struct swish : unary<swish> {
+  static constexpr std::string_view name = "swish";
+  static constexpr accuracy bound{2, 4, 2, 4};
+
+  double beta = 1.0;
+
+  swish() = default;
+  explicit swish(double beta_) : beta(beta_) { detail::require_finite(name, "beta", beta); }
+
+  template <class B> B eval(B x) const noexcept {
+    return math::times_vanishing(x, math::sigmoid(detail::splat<B>(beta) * x));
+  }
+  template <class B> B eval_derivative(B x) const noexcept {
+    const B z = detail::splat<B>(beta) * x;
+    return math::sigmoid(z) + math::times_vanishing(z, math::sigmoid_slope(z));
+  }
+};
+
+/// silu(x) = x * sigmoid(x)                               torch.nn.SiLU
+/// swish with beta = 1: the same code, without a parameter.
+struct silu : unary<silu> {
+  static constexpr std::string_view name = "silu";
+  static constexpr accuracy bound{2, 4, 2, 4};
+
+  template <class B> B eval(B x) const noexcept { return swish{}.eval(x); }
+  template <class B> B eval_derivative(B x) const noexcept { return swish{}.eval_derivative(x); }
+};
+
+/// hardswish(x) = x * relu6(x + 3) / 6: 0 for x <= -3, x for x >= 3, else x (x + 3) / 6.
+///                                                        torch.nn.Hardswish
+/// f'(x) = 0 for x < -3, x / 3 + 1/2 for -3 <= x <= 3, 1 for x > 3 (PyTorch's branches, so
+/// -1/2 at x = -3 and 3/2 at x = 3).
+struct hardswish : unary<hardswish> {
+  static constexpr std::string_view name = "hardswish";
+  static constexpr accuracy bound{2, 2, 2, 2};
+
+  template <class B> B eval(B x) const noexcept {
+    return xsimd::select(x <= B(-3), B(0), xsimd::select(x >= B(3), x, x * (x + B(3)) / B(6)));
+  }
+  template <class B> B eval_derivative(B x) const noexcept {
+    // (2x + 3) / 6 rather than x / 3 + 1/2: no cancellation near the zero at x = -1.5.
+    const B mid = (B(2) * x + B(3)) / B(6);
+    return xsimd::select(x < B(-3), B(0), xsimd::select(x <= B(3), mid, detail::keep_nan(x, B(1))));
+  }
+};
+
+}  // namespace actfn

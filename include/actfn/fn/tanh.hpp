@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+// The tanh family: tanh, softsign, hardtanh.
+#pragma once
+
+#include <limits>
+#include <string_view>
+
+#include "actfn/core/check.hpp"
+#include "actfn/core/unary.hpp"
+#include "actfn/math/logistic.hpp"
+
+namespace actfn {
+
+/// tanh(x)                                                torch.nn.Tanh
+/// f'(x) = 1 - tanh(x)^2, computed as 4 sigmoid'(2x) (no cancellation where tanh rounds to 1).
+/// derivative_from_output(y) = (1 - y)(1 + y). Odd: tanh(-0) = -0.
+struct tanh : unary<tanh> {
+  static constexpr std::string_view name = "tanh";
+  static constexpr accuracy bound{2, 3, 2, 3};
+
+  template <class B> B eval(B x) const noexcept { return xsimd::tanh(x); }
+  template <class B> B eval_derivative(B x) const noexcept {
+    return B(4) * math::sigmoid_slope(B(2) * x);
+  }
+  template <class B> B eval_derivative_from_output(B y) const noexcept {
+    return (B(1) - y) * (B(1) + y);
+  }
+};
+
+/// softsign(x) = x / (1 + |x|)                            torch.nn.Softsign
+/// f'(x) = 1 / (1 + |x|)^2; derivative_from_output(y) = (1 - |y|)^2.
+/// Limits: f(+-inf) = +-1. Odd: softsign(-0) = -0.
+struct softsign : unary<softsign> {
+  static constexpr std::string_view name = "softsign";
+  static constexpr accuracy bound{2, 2, 2, 2};
+
+  template <class B> B eval(B x) const noexcept {
+    const B a = xsimd::abs(x);
+    const B inf(std::numeric_limits<typename B::value_type>::infinity());
+    return xsimd::select(a == inf, xsimd::copysign(B(1), x), x / (B(1) + a));
+  }
+  template <class B> B eval_derivative(B x) const noexcept {
+    const B d = B(1) + xsimd::abs(x);
+    return B(1) / (d * d);
+  }
+  template <class B> B eval_derivative_from_output(B y) const noexcept {
+    const B d = B(1) - xsimd::abs(y);
+    return d * d;
+  }
+};
+
+/// hardtanh(x) = min_val for x < min_val, max_val for x > max_val, else x.
+///                                                        torch.nn.Hardtanh(min_val=-1, max_val=1)
+/// f'(x) = 1 strictly inside (min_val, max_val), 0 elsewhere (also at the kinks, as PyTorch).
+/// derivative_from_output(y) = 1 where min_val < y < max_val, else 0.
+/// Requires min_val < max_val. Inside the interval x is returned as is (so -0 stays -0).
+struct hardtanh : unary<hardtanh> {
+  static constexpr std::string_view name = "hardtanh";
+  static constexpr accuracy bound{0, 0, 0, 0};
+
+  double min_val = -1.0;
+  double max_val = 1.0;
+
+  hardtanh() = default;
+  hardtanh(double min_val_, double max_val_) : min_val(min_val_), max_val(max_val_) {
+    detail::require_finite(name, "min_val", min_val);
+    detail::require_finite(name, "max_val", max_val);
+    if (!(min_val < max_val))
+      detail::fail(name, "min_val must be less than max_val (got min_val = ", min_val,
+                   ", max_val = ", max_val, ")");
+  }
+
+  template <class B> B eval(B x) const noexcept {
+    const B lo = detail::splat<B>(min_val), hi = detail::splat<B>(max_val);
+    return xsimd::select(x < lo, lo, xsimd::select(x > hi, hi, x));
+  }
+  template <class B> B eval_derivative(B x) const noexcept { return inside(x); }
+  template <class B> B eval_derivative_from_output(B y) const noexcept { return inside(y); }
+
+ private:
+  template <class B> B inside(B v) const noexcept {
+    const B lo = detail::splat<B>(min_val), hi = detail::splat<B>(max_val);
+    return detail::keep_nan(v, xsimd::select(v > lo && v < hi, B(1), B(0)));
+  }
+};
+
+}  // namespace actfn

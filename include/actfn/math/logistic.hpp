@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+// The logistic function and its slope, shared by sigmoid, log_sigmoid, swish/silu, softplus,
+// gelu_tanh and mish. Written once over an xsimd batch.
+#pragma once
+
+#include "actfn/core/config.hpp"
+
+namespace actfn::math {
+
+/// sigma(z) = 1 / (1 + exp(-z)), from e = exp(-|z|) so nothing overflows:
+/// z >= 0: 1 / (1 + e); z < 0: e / (1 + e). One exp, one division; NaN propagates.
+template <class B>
+inline B sigmoid(B z) noexcept {
+  const B one(1);
+  const B e = xsimd::exp(-xsimd::abs(z));
+  return xsimd::select(z >= B(0), one, e) / (one + e);
+}
+
+/// sigma'(z) = sigma(z) (1 - sigma(z)) = e / (1 + e)^2 with e = exp(-|z|): no cancellation
+/// where sigma(z) rounds to 1, and exactly 0 for |z| = inf.
+template <class B>
+inline B sigmoid_slope(B z) noexcept {
+  const B e = xsimd::exp(-xsimd::abs(z));
+  const B d = B(1) + e;
+  return e / (d * d);
+}
+
+/// x * t where t -> 0 faster than x grows: 0 where t is exactly 0 (so -inf * 0 gives the
+/// limit 0, not NaN); NaN still propagates through t.
+template <class B>
+inline B times_vanishing(B x, B t) noexcept {
+  return xsimd::select(t == B(0), B(0), x * t);
+}
+
+}  // namespace actfn::math
