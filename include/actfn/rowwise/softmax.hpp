@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: MIT
+// softmax and log_softmax over the last axis of a row-major [rows x cols] buffer, and their
+// gradients computed from the output.               torch.nn.Softmax(dim=-1), nn.LogSoftmax(dim=-1)
+//
+//   softmax(x, y, cols)                  y_j = exp(x_j - m) / sum_i exp(x_i - m),  m = max_i x_i
+//   log_softmax(x, y, cols)              y_j = (x_j - m) - log(sum_i exp(x_i - m))
+//   softmax_backward(y, dy, dx, cols)    dx_j = y_j (dy_j - sum_i dy_i y_i)
+//                                        (the Jacobian dy_i/dx_j = y_i (delta_ij - y_j))
+//   log_softmax_backward(y, dy, dx, cols)  dx_j = dy_j - exp(y_j) sum_i dy_i
+//                                        (the Jacobian dy_i/dx_j = delta_ij - softmax_j)
+//
+// Each row of `cols` consecutive elements is one independent vector; a plain vector is the
+// single row cols = x.size(). Every row goes through xsimd batches, the tail of each row
+// through the same zero-padded batch code as actfn::forward (nothing outside the spans is
+// read or written).
+//
+// Accuracy. Subtracting the row maximum first means nothing overflows: softmax({1000, 1001,
+// 1002}) is as accurate as softmax({0, 1, 2}). exp(x_j - m) is corrected for the rounding of
+// the subtraction (see exp_of_difference), so the error does not grow with the spread of the
+// row. Sums are accumulated in double lanes (float rows too). log_softmax computes
+// log(sum) as log1p(n_max - 1 + rest), where n_max counts the entries equal to the maximum and
+// rest sums the others, so a row dominated by one entry still gets its small log-probability
+// (about -rest) to full relative accuracy. Bounds enforced by tests/rowwise/test_softmax.cpp:
+// softmax and log_softmax within 4 ULP of a long double reference (float and double).
+//
+// NaN and infinities (as PyTorch's CPU kernels): entries equal to -inf in a row with a finite
+// maximum give exactly 0 (softmax) and -inf (log_softmax). A row that is entirely -inf, or
+// holds +inf or NaN anywhere, gives NaN in every entry of that row (exp(inf - inf) poisons the
+// sum). The backward passes propagate NaN in y or dy to the row of dx through the sums.
+//
+// Throws std::invalid_argument (message naming the function, argument and sizes) when cols is
+// 0, the size is not a whole number of rows, the sizes of x and y (or y, dy and dx) differ, or
+// an output partly overlaps an input. An output may be the very same span as an input (in
+// place). Empty buffers (zero rows) are fine.
+//
+// The detail helpers at the top (lane folds, row checks, disjointness) are shared by the other
+// headers in actfn/rowwise/.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <span>
+#include <string_view>
+#include <type_traits>
+
+#include "actfn/core/check.hpp"
+#include "actfn/core/span.hpp"
+#include "actfn/core/unary.hpp"
+
+namespace actfn {
+
+namespace detail {
+
+// ---- Shared by actfn/rowwise/*.hpp ------------------------------------------------------------
+
+/// The lanes of a B whose index is below `count`.
+template <class B>
+typename B::batch_bool_type lanes_below(std::size_t count) {
+  using T = typename B::value_type;
+  std::array<T, B::size> index;
+  std::iota(index.begin(), index.end(), T(0));
+  return B::load_unaligned(index.data()) < B(static_cast<T>(count));
+}
+
+/// Folds map(in[i]...) over i < n lane by lane: state = combine(state, map(batches)). The
+/// inputs are loaded as batches of Acc (so float data can be summed in double lanes). The tail
+/// goes through a zero-padded batch whose lanes past n are replaced by `pad` (the identity of
+/// combine) after map; nothing past n is read.
+template <class Arch, class Acc, class State, class Map, class Combine, class... In>
+State fold(std::size_t n, State state, Acc pad, Map map, Combine combine, const In*... in) {
+  using B = xsimd::batch<Acc, Arch>;
+  constexpr std::size_t W = B::size;
+  std::size_t i = 0;
+  for (; i + W <= n; i += W) state = combine(state, map(B::load_unaligned(in + i)...));
+  if (const std::size_t rest = n - i; rest != 0) {
+    auto load_tail = [&](const auto* p) {
+      std::array<Acc, W> buf{};
+      std::copy_n(p + i, rest, buf.begin());
+      return B::load_unaligned(buf.data());
+    };
+    state = combine(state, xsimd::select(lanes_below<B>(rest), map(load_tail(in)...), B(pad)));
+  }
+  return state;
+}
+
+/// A running sum that also keeps the exact rounding error of its additions (Knuth's two-sum),
+/// over double or a batch of doubles: the error of the total does not grow with the count.
+template <class V>
+struct compensated_sum {
+  V sum = V(0.0);
+  V err = V(0.0);
+  void add(V v) {
+    const V t = sum + v;
+    const V v_part = t - sum;
+    err += (sum - (t - v_part)) + (v - v_part);
+    sum = t;
+  }
+};
+
+/// The compensated total; an infinite or NaN sum is returned as the plain sum gives it.
+inline double total(const compensated_sum<double>& s) {
+  return std::isfinite(s.sum) ? s.sum + s.err : s.sum;
+}
+
+/// sum over i < n of map(in[i]...), with map applied in double lanes (float data converted)
+/// and the lanes summed with compensated_sum.
+template <class Arch, class Map, class... In>
+double sum_in_double(std::size_t n, Map map, const In*... in) {
+  using S = compensated_sum<xsimd::batch<double, Arch>>;
+  const S lanes = fold<Arch, double>(n, S{}, 0.0, map, [](S s, auto v) { s.add(v); return s; },
+                                     in...);
+  return total({xsimd::hadd(lanes.sum), xsimd::hadd(lanes.err)});
+}
+
+/// The largest of x[0..n) (-inf for n = 0). With a NaN in x the result may or may not be NaN.
+template <class Arch, class T>
+T row_max(const T* x, std::size_t n) {
+  using B = xsimd::batch<T, Arch>;
+  constexpr T lowest = -std::numeric_limits<T>::infinity();
+  const B lanes = fold<Arch, T>(
+      n, B(lowest), lowest, [](B b) { return b; }, [](B a, B b) { return xsimd::max(a, b); }, x);
+  std::array<T, B::size> v;
+  lanes.store_unaligned(v.data());
+  return std::ranges::max(v);
+}
+
+/// Two spans must not share any element (two outputs, or an output and a read-many input).
+template <class A, class B>
+void require_disjoint(std::string_view where, std::string_view a_name, std::span<A> a,
+                      std::string_view b_name, std::span<B> b) {
+  const auto* a_lo = reinterpret_cast<const std::byte*>(a.data());
+  const auto* b_lo = reinterpret_cast<const std::byte*>(b.data());
+  if (a.empty() || b.empty() || std::less_equal<>{}(a_lo + a.size_bytes(), b_lo) ||
+      std::less_equal<>{}(b_lo + b.size_bytes(), a_lo))
+    return;
+  fail(where, a_name, " (", a.size(), " elements) and ", b_name, " (", b.size(),
+       " elements) overlap; they must be disjoint");
+}
+
+/// A buffer of `size` elements must be a whole number of rows of `cols` > 0 elements.
+inline void require_rows(std::string_view where, std::string_view name, std::size_t size,
+                         std::size_t cols) {
+  if (cols == 0) fail(where, "cols must be > 0 (got 0; ", name, " has ", size, " elements)");
+  if (size % cols != 0)
+    fail(where, name, " has ", size, " elements, not a whole number of rows of cols = ", cols);
+}
+
+// ---- softmax ----------------------------------------------------------------------------------
+
+/// exp(x - m), accurate to exp's own error even where x - m is inexact: the rounding error of
+/// the subtraction, err (exact, by Knuth's two-sum), is put back as exp(d + err) = exp(d) (1 +
+/// err). Where d is infinite (x or m infinite), plain exp(d); NaN propagates.
+template <class B>
+B exp_of_difference(B x, B m) {
+  const B d = x - m;
+  const B x_part = d + m;
+  const B m_part = x_part - d;  // -(the part of -m that went into d)
+  const B err = (x - x_part) - (m - m_part);
+  const B e = xsimd::exp(d);
+  return xsimd::select(xsimd::isinf(d), e, xsimd::fma(e, err, e));
+}
+
+template <class Arch, class T>
+void softmax_row(const T* x, T* y, std::size_t n) {
+  using B = xsimd::batch<T, Arch>;
+  const B m(row_max<Arch>(x, n));
+  transform<Arch>(n, y, [m](B xb) { return exp_of_difference(xb, m); }, x);
+  const B s(static_cast<T>(sum_in_double<Arch>(n, [](auto e) { return e; }, y)));
+  transform<Arch>(n, y, [s](B e) { return e / s; }, y);
+}
+
+template <class Arch, class T>
+void log_softmax_row(const T* x, T* y, std::size_t n) {
+  const T m = row_max<Arch>(x, n);
+  // sum_i exp(x_i - m) = n_max + rest: the n_max entries with x_i - m == 0 contribute exactly 1
+  // each. x_i - m is NaN (never 0) for +inf entries and all--inf rows, which makes rest NaN.
+  const double n_max = sum_in_double<Arch>(n, [m](auto xb) {
+    using D = decltype(xb);
+    return xsimd::select(xb - D(m) == D(0), D(1), D(0));
+  }, x);
+  const double rest = sum_in_double<Arch>(n, [m](auto xb) {
+    using D = decltype(xb);
+    return xsimd::select(xb - D(m) == D(0), D(0), exp_of_difference(xb, D(m)));
+  }, x);
+  using B = xsimd::batch<T, Arch>;
+  const B log_sum = splat<B>(std::log1p((n_max - 1) + rest));
+  transform<Arch>(n, y, [m, log_sum](B xb) { return (xb - B(m)) - log_sum; }, x);
+}
+
+template <class Arch, class T>
+void softmax_backward_row(const T* y, const T* dy, T* dx, std::size_t n) {
+  using B = xsimd::batch<T, Arch>;
+  const B dot = splat<B>(sum_in_double<Arch>(n, [](auto yb, auto gb) { return yb * gb; }, y, dy));
+  transform<Arch>(n, dx, [dot](B yb, B gb) { return yb * (gb - dot); }, y, dy);
+}
+
+template <class Arch, class T>
+void log_softmax_backward_row(const T* y, const T* dy, T* dx, std::size_t n) {
+  using B = xsimd::batch<T, Arch>;
+  const B total = splat<B>(sum_in_double<Arch>(n, [](auto gb) { return gb; }, dy));
+  transform<Arch>(n, dx, [total](B yb, B gb) { return gb - xsimd::exp(yb) * total; }, y, dy);
+}
+
+/// Checks a forward call and runs row(x_row, y_row, cols) over every row.
+template <class T, class Row>
+void for_rows(std::string_view where, std::span<const T> x, std::span<T> y, std::size_t cols,
+              Row row) {
+  require_rows(where, "x", x.size(), cols);
+  require_same_size(where, "x", x, "y", y);
+  require_no_partial_overlap(where, "x", x, "y", y);
+  for (std::size_t r = 0; r < x.size(); r += cols) row(x.data() + r, y.data() + r, cols);
+}
+
+/// Checks a backward call and runs row(y_row, dy_row, dx_row, cols) over every row.
+template <class T, class Row>
+void for_rows(std::string_view where, std::span<const T> y, std::span<const T> dy,
+              std::span<T> dx, std::size_t cols, Row row) {
+  require_rows(where, "y", y.size(), cols);
+  require_same_size(where, "y", y, "dy", dy);
+  require_same_size(where, "y", y, "dx", dx);
+  require_no_partial_overlap(where, "y", y, "dx", dx);
+  require_no_partial_overlap(where, "dy", dy, "dx", dx);
+  for (std::size_t r = 0; r < y.size(); r += cols)
+    row(y.data() + r, dy.data() + r, dx.data() + r, cols);
+}
+
+}  // namespace detail
+
+/// y = softmax(x) over each row of `cols` elements.
+template <class Arch = xsimd::default_arch, detail::real_input X, detail::real_output Y>
+void softmax(X&& x, Y&& y, std::size_t cols) {
+  using T = detail::range_value<X>;
+  static_assert(std::is_same_v<T, detail::range_value<Y>>,
+                "actfn::softmax: x and y must have the same element type");
+  detail::for_rows<T>("softmax", detail::in_span(x), detail::out_span(y), cols,
+                            detail::softmax_row<Arch, T>);
+}
+
+/// y = log_softmax(x) over each row of `cols` elements.
+template <class Arch = xsimd::default_arch, detail::real_input X, detail::real_output Y>
+void log_softmax(X&& x, Y&& y, std::size_t cols) {
+  using T = detail::range_value<X>;
+  static_assert(std::is_same_v<T, detail::range_value<Y>>,
+                "actfn::log_softmax: x and y must have the same element type");
+  detail::for_rows<T>("log_softmax", detail::in_span(x), detail::out_span(y), cols,
+                            detail::log_softmax_row<Arch, T>);
+}
+
+/// dx = y * (dy - sum(dy * y)) per row, from the softmax output y and the gradient dy.
+template <class Arch = xsimd::default_arch, detail::real_input Yr, detail::real_input DY,
+          detail::real_output DX>
+void softmax_backward(Yr&& y, DY&& dy, DX&& dx, std::size_t cols) {
+  using T = detail::range_value<Yr>;
+  static_assert(std::is_same_v<T, detail::range_value<DY>> &&
+                    std::is_same_v<T, detail::range_value<DX>>,
+                "actfn::softmax_backward: y, dy and dx must have the same element type");
+  detail::for_rows<T>("softmax_backward", detail::in_span(y), detail::in_span(dy),
+                            detail::out_span(dx), cols, detail::softmax_backward_row<Arch, T>);
+}
+
+/// dx = dy - exp(y) * sum(dy) per row, from the log_softmax output y and the gradient dy.
+template <class Arch = xsimd::default_arch, detail::real_input Yr, detail::real_input DY,
+          detail::real_output DX>
+void log_softmax_backward(Yr&& y, DY&& dy, DX&& dx, std::size_t cols) {
+  using T = detail::range_value<Yr>;
+  static_assert(std::is_same_v<T, detail::range_value<DY>> &&
+                    std::is_same_v<T, detail::range_value<DX>>,
+                "actfn::log_softmax_backward: y, dy and dx must have the same element type");
+  detail::for_rows<T>("log_softmax_backward", detail::in_span(y), detail::in_span(dy),
+                            detail::out_span(dx), cols,
+                            detail::log_softmax_backward_row<Arch, T>);
+}
+
+}  // namespace actfn
