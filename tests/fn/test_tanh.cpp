@@ -1,0 +1,356 @@
+// What is specific to include/actfn/fn/tanh.hpp (tanh, softsign, hardtanh): the derivative
+// identities, tanh = 2 sigmoid(2x) - 1, oddness and signed zeros, hardtanh's kinks and
+// parameters, limits, NaN, derivative_from_output. Catalogue-wide properties (scalar == SIMD
+// lane, tails of spans, in place, finite differences, ULP sweeps) live in test_properties.cpp
+// and test_accuracy.cpp.
+//
+// Tolerances. An identity f'(x) = g(y) is checked with y = f(x) taken from the library and g(y)
+// evaluated in long double, so two code paths (derivative and forward) are tied together. Each
+// path is within its documented bound (F::bound, enforced by test_accuracy.cpp) of the true
+// value, so |derivative(x) - g(y)| may reach
+//   bound_d ULPs of f'(x)                         the derivative's own error, plus
+//   |g(y + e) - g(y)| for |e| <= bound_f ULPs of y   y's error carried through g
+//                                                   (<= |g'(y)| e + max|g''| e^2 / 2).
+// The second term is the condition number of the identity at work: it is an absolute floor
+// exactly where g cancels (1 - y^2 and (1 - |y|)^2 as |y| -> 1). ULPs are taken at the computed
+// value, which may sit one binade below the exact one, hence the factor 2 in err().
+#include <actfn/core/span.hpp>
+#include <actfn/fn/sigmoid.hpp>
+#include <actfn/fn/tanh.hpp>
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <iomanip>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+#include "support/inputs.hpp"
+#include "support/ulp.hpp"
+
+using ld = long double;
+using actfn_test::same_bits;
+using actfn_test::ulp_of;
+using Catch::Matchers::Contains;
+using Catch::Matchers::WithinAbs;
+
+namespace {
+
+/// The documented forward and derivative bounds of F for element type T, in ULPs.
+template <class F, class T>
+double bound_f() { return std::is_same_v<T, float> ? F::bound.f32_ulp : F::bound.f64_ulp; }
+template <class F, class T>
+double bound_d() {
+  return std::is_same_v<T, float> ? F::bound.f32_derivative_ulp : F::bound.f64_derivative_ulp;
+}
+
+/// `ulps` ULPs of T at v, doubled because v may sit one binade below the exact value.
+template <class T>
+ld err(double ulps, ld v) { return 2 * ulps * ulp_of<T>(v); }
+
+/// |got - want| <= margin. WithinAbs works in double: rounding want (and want +- margin) to
+/// double costs at most one more ULP of T, which is added here.
+template <class T>
+auto near(ld want, ld margin) {
+  return WithinAbs(static_cast<double>(want), static_cast<double>(margin + ulp_of<T>(want)));
+}
+
+/// x dense over [-30, 30] (fixed seed) plus the far tails, up to the largest finite value.
+/// Infinities and NaN are tested on their own.
+template <class T>
+std::vector<T> identity_inputs() {
+  auto v = actfn_test::random_inputs<T>(4000, T(-30), T(30));
+  for (T t : {T(0), T(1e-30), T(0.5), T(1), T(40), T(60), T(100), T(1e3), T(1e10),
+              std::numeric_limits<T>::max()}) {
+    v.push_back(t);
+    v.push_back(-t);
+  }
+  return v;
+}
+
+/// identity_inputs plus the infinities and NaN: for relations that must hold bit for bit.
+template <class T>
+std::vector<T> all_inputs() {
+  auto v = identity_inputs<T>();
+  const T inf = std::numeric_limits<T>::infinity();
+  v.insert(v.end(), {inf, -inf, std::numeric_limits<T>::quiet_NaN()});
+  return v;
+}
+
+constexpr int digits = 17;  // enough to print any float or double exactly
+
+}  // namespace
+
+// ---- derivative identities ---------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("tanh'(x) = 1 - y^2 with y = tanh(x)", "[tanh][identity]", float, double) {
+  using T = TestType;
+  const actfn::tanh f;
+  for (T x : identity_inputs<T>()) {
+    const T y = f(x);
+    // 1 - y^2 factored: 1 - Y * Y would round the 106-bit square of a double to long double's
+    // 64 bits and then cancel, losing about 1000 ULPs of double where |y| -> 1.
+    const ld Y = y, g = (1 - Y) * (1 + Y);
+    // g'(y) = -2y, g'' = -2.
+    const ld e = err<T>(bound_f<actfn::tanh, T>(), Y);
+    INFO("x = " << std::setprecision(digits) << x << ", y = " << y);
+    CHECK_THAT(f.derivative(x),
+               near<T>(g, err<T>(bound_d<actfn::tanh, T>(), g) + 2 * std::fabs(Y) * e + e * e));
+  }
+}
+
+TEMPLATE_TEST_CASE("softsign'(x) = 1 / (1 + |x|)^2 = (1 - |y|)^2 with y = softsign(x)",
+                   "[softsign][identity]", float, double) {
+  using T = TestType;
+  const actfn::softsign f;
+  for (T x : identity_inputs<T>()) {
+    const T y = f(x);
+    const ld Y = y, g = (1 - std::fabs(Y)) * (1 - std::fabs(Y));
+    // |g'(y)| = 2 (1 - |y|), g'' = 2.
+    const ld e = err<T>(bound_f<actfn::softsign, T>(), Y);
+    INFO("x = " << std::setprecision(digits) << x << ", y = " << y);
+    CHECK_THAT(f.derivative(x), near<T>(g, err<T>(bound_d<actfn::softsign, T>(), g) +
+                                               2 * (1 - std::fabs(Y)) * e + e * e));
+  }
+}
+
+TEMPLATE_TEST_CASE("hardtanh' is 1 strictly inside (min_val, max_val) and 0 elsewhere",
+                   "[hardtanh][identity]", float, double) {
+  using T = TestType;
+  for (const actfn::hardtanh f : {actfn::hardtanh{}, actfn::hardtanh{-2, 0.5}, actfn::hardtanh{-0.1, 0.3}}) {
+    const T lo = static_cast<T>(f.min_val), hi = static_cast<T>(f.max_val);  // the kinks in T
+    for (T x : identity_inputs<T>()) {
+      INFO("hardtanh(" << f.min_val << ", " << f.max_val << "), x = " << std::setprecision(digits) << x);
+      CHECK(f.derivative(x) == (x > lo && x < hi ? T(1) : T(0)));
+    }
+  }
+}
+
+// ---- identities linking the functions -------------------------------------------------------
+
+TEMPLATE_TEST_CASE("tanh(x) = 2 sigmoid(2x) - 1", "[tanh][identity]", float, double) {
+  using T = TestType;
+  const actfn::tanh t;
+  const actfn::sigmoid s;
+  for (T x : identity_inputs<T>()) {
+    const T tx = t(x), s2x = s(2 * x);  // 2x is exact (or overflows to inf, where sigmoid is 1)
+    // The right side cancels for small |x| (2 * 0.5 - 1): s's error, 2 bound ULPs of s ~ 1/2,
+    // is then an absolute floor far above tanh(x)'s own ULPs.
+    const ld margin = err<T>(bound_f<actfn::tanh, T>(), tx) + 2 * err<T>(bound_f<actfn::sigmoid, T>(), s2x);
+    INFO("x = " << std::setprecision(digits) << x);
+    CHECK_THAT(tx, near<T>(2 * ld(s2x) - 1, margin));
+  }
+}
+
+TEMPLATE_TEST_CASE("tanh, softsign and the default hardtanh are odd, bit for bit", "[tanh][softsign][hardtanh][odd]",
+                   float, double) {
+  using T = TestType;
+  for (T x : all_inputs<T>()) {
+    INFO("x = " << std::setprecision(digits) << x);
+    CHECK(same_bits(actfn::tanh{}(-x), T(-actfn::tanh{}(x))));
+    CHECK(same_bits(actfn::softsign{}(-x), T(-actfn::softsign{}(x))));
+    CHECK(same_bits(actfn::hardtanh{}(-x), T(-actfn::hardtanh{}(x))));
+    // and their derivatives even
+    CHECK(same_bits(actfn::tanh{}.derivative(-x), actfn::tanh{}.derivative(x)));
+    CHECK(same_bits(actfn::softsign{}.derivative(-x), actfn::softsign{}.derivative(x)));
+    CHECK(same_bits(actfn::hardtanh{}.derivative(-x), actfn::hardtanh{}.derivative(x)));
+  }
+}
+
+// ---- derivative_from_output ------------------------------------------------------------------
+
+TEST_CASE("tanh, softsign and hardtanh offer derivative_from_output", "[tanh][concepts]") {
+  STATIC_REQUIRE(actfn::derivative_from_output_capable<actfn::tanh>);
+  STATIC_REQUIRE(actfn::derivative_from_output_capable<actfn::softsign>);
+  STATIC_REQUIRE(actfn::derivative_from_output_capable<actfn::hardtanh>);
+}
+
+// derivative_from_output(y) must be g(y) to within the derivative's documented bound (it is a
+// derivative, computed from y instead of x), and so agree with derivative(x) up to that bound
+// plus y's error carried through g (the identity tolerance above).
+TEMPLATE_TEST_CASE("tanh.derivative_from_output(y) = (1 - y)(1 + y) = tanh'(x)", "[tanh][from_output]",
+                   float, double) {
+  using T = TestType;
+  const actfn::tanh f;
+  const double bd = bound_d<actfn::tanh, T>();
+  for (T x : identity_inputs<T>()) {
+    const T y = f(x);
+    const ld Y = y, g = (1 - Y) * (1 + Y), e = err<T>(bound_f<actfn::tanh, T>(), Y);
+    INFO("x = " << std::setprecision(digits) << x << ", y = " << y);
+    const T o = f.derivative_from_output(y);
+    CHECK_THAT(o, near<T>(g, err<T>(bd, g)));
+    CHECK_THAT(o, near<T>(f.derivative(x), 2 * err<T>(bd, g) + 2 * std::fabs(Y) * e + e * e));
+  }
+}
+
+TEMPLATE_TEST_CASE("softsign.derivative_from_output(y) = (1 - |y|)^2 = softsign'(x)", "[softsign][from_output]",
+                   float, double) {
+  using T = TestType;
+  const actfn::softsign f;
+  const double bd = bound_d<actfn::softsign, T>();
+  for (T x : identity_inputs<T>()) {
+    const T y = f(x);
+    const ld Y = y, g = (1 - std::fabs(Y)) * (1 - std::fabs(Y)), e = err<T>(bound_f<actfn::softsign, T>(), Y);
+    INFO("x = " << std::setprecision(digits) << x << ", y = " << y);
+    const T o = f.derivative_from_output(y);
+    CHECK_THAT(o, near<T>(g, err<T>(bd, g)));
+    CHECK_THAT(o, near<T>(f.derivative(x), 2 * err<T>(bd, g) + 2 * (1 - std::fabs(Y)) * e + e * e));
+  }
+}
+
+TEMPLATE_TEST_CASE("hardtanh.derivative_from_output(hardtanh(x)) = hardtanh'(x), bit for bit",
+                   "[hardtanh][from_output]", float, double) {
+  using T = TestType;
+  // Inside the interval y = x exactly, outside y is a bound, where both derivatives are 0.
+  for (const actfn::hardtanh f : {actfn::hardtanh{}, actfn::hardtanh{-2, 0.5}, actfn::hardtanh{0, 6}}) {
+    for (T x : all_inputs<T>()) {
+      INFO("hardtanh(" << f.min_val << ", " << f.max_val << "), x = " << std::setprecision(digits) << x);
+      CHECK(same_bits(f.derivative_from_output(f(x)), f.derivative(x)));
+    }
+  }
+}
+
+// ---- PyTorch semantics: kinks, limits, signed zeros, NaN ---------------------------------------
+
+TEMPLATE_TEST_CASE("hardtanh at its kinks: derivative 0 (PyTorch), 1 only strictly inside",
+                   "[hardtanh][kink]", float, double) {
+  using T = TestType;
+  const T inf = std::numeric_limits<T>::infinity();
+  for (const actfn::hardtanh f : {actfn::hardtanh{}, actfn::hardtanh{-2, 0.5}, actfn::hardtanh{-0.1, 0.3}}) {
+    const T lo = static_cast<T>(f.min_val), hi = static_cast<T>(f.max_val);
+    INFO("hardtanh(" << f.min_val << ", " << f.max_val << ")");
+    CHECK(f(lo) == lo);
+    CHECK(f(hi) == hi);
+    CHECK(f.derivative(lo) == 0);
+    CHECK(f.derivative(hi) == 0);
+    CHECK(f.derivative_from_output(lo) == 0);
+    CHECK(f.derivative_from_output(hi) == 0);
+    CHECK(f.derivative(std::nextafter(lo, hi)) == 1);
+    CHECK(f.derivative(std::nextafter(hi, lo)) == 1);
+    CHECK(f.derivative(std::nextafter(lo, -inf)) == 0);
+    CHECK(f.derivative(std::nextafter(hi, inf)) == 0);
+    CHECK(f(std::nextafter(lo, -inf)) == lo);
+    CHECK(f(std::nextafter(hi, inf)) == hi);
+  }
+}
+
+TEMPLATE_TEST_CASE("limits at +-inf", "[tanh][softsign][hardtanh][limits]", float, double) {
+  using T = TestType;
+  const T inf = std::numeric_limits<T>::infinity(), big = std::numeric_limits<T>::max();
+  const actfn::tanh t;
+  CHECK(t(inf) == 1);
+  CHECK(t(-inf) == -1);
+  CHECK(t.derivative(inf) == 0);
+  CHECK(t.derivative(-inf) == 0);
+  CHECK(t.derivative_from_output(T(1)) == 0);
+  CHECK(t.derivative_from_output(T(-1)) == 0);
+  const actfn::softsign s;
+  CHECK(s(inf) == 1);
+  CHECK(s(-inf) == -1);
+  CHECK(s(big) == 1);  // x / (1 + |x|) = max / max, no inf / inf
+  CHECK(s(-big) == -1);
+  CHECK(s.derivative(inf) == 0);
+  CHECK(s.derivative(-inf) == 0);
+  CHECK(s.derivative_from_output(T(1)) == 0);
+  CHECK(s.derivative_from_output(T(-1)) == 0);
+  const actfn::hardtanh h{-2, 0.5};
+  CHECK(h(inf) == T(0.5));
+  CHECK(h(-inf) == -2);
+  CHECK(h.derivative(inf) == 0);
+  CHECK(h.derivative(-inf) == 0);
+}
+
+TEMPLATE_TEST_CASE("signed zeros: tanh(-0) = softsign(-0) = hardtanh(-0) = -0", "[tanh][softsign][hardtanh][zero]",
+                   float, double) {
+  using T = TestType;
+  for (T z : {T(0), -T(0)}) {
+    INFO("x = " << z);
+    const bool neg = std::signbit(z);
+    CHECK(actfn::tanh{}(z) == 0);
+    CHECK(std::signbit(actfn::tanh{}(z)) == neg);
+    CHECK(actfn::softsign{}(z) == 0);
+    CHECK(std::signbit(actfn::softsign{}(z)) == neg);
+    for (const actfn::hardtanh h : {actfn::hardtanh{}, actfn::hardtanh{-2, 0.5}}) {
+      CHECK(h(z) == 0);
+      CHECK(std::signbit(h(z)) == neg);  // "inside the interval x is returned as is"
+      CHECK(h.derivative(z) == 1);
+    }
+    CHECK(actfn::tanh{}.derivative(z) == 1);
+    CHECK(actfn::softsign{}.derivative(z) == 1);
+    CHECK(actfn::tanh{}.derivative_from_output(z) == 1);
+    CHECK(actfn::softsign{}.derivative_from_output(z) == 1);
+  }
+}
+
+TEMPLATE_TEST_CASE("NaN in gives NaN out: forward, derivative, derivative_from_output",
+                   "[tanh][softsign][hardtanh][nan]", float, double) {
+  using T = TestType;
+  auto check = [](const auto& f) {
+    for (T nan : {std::numeric_limits<T>::quiet_NaN(), -std::numeric_limits<T>::quiet_NaN()}) {
+      INFO(f.name);
+      CHECK(std::isnan(f(nan)));
+      CHECK(std::isnan(f.derivative(nan)));
+      CHECK(std::isnan(f.derivative_from_output(nan)));
+    }
+  };
+  check(actfn::tanh{});
+  check(actfn::softsign{});
+  check(actfn::hardtanh{});
+  check(actfn::hardtanh{0, 6});
+}
+
+// ---- parameters -------------------------------------------------------------------------------
+
+TEST_CASE("hardtanh's defaults are PyTorch's: min_val = -1, max_val = 1", "[hardtanh][parameters]") {
+  const actfn::hardtanh h;
+  CHECK(h.min_val == -1.0);
+  CHECK(h.max_val == 1.0);
+}
+
+TEMPLATE_TEST_CASE("hardtanh(min_val, max_val) clamps to [min_val, max_val]", "[hardtanh][parameters]",
+                   float, double) {
+  using T = TestType;
+  for (const actfn::hardtanh f : {actfn::hardtanh{-2, 0.5}, actfn::hardtanh{-0.1, 0.3}, actfn::hardtanh{3, 1e6}}) {
+    const T lo = static_cast<T>(f.min_val), hi = static_cast<T>(f.max_val);
+    for (T x : all_inputs<T>()) {
+      INFO("hardtanh(" << f.min_val << ", " << f.max_val << "), x = " << std::setprecision(digits) << x);
+      CHECK(same_bits(f(x), std::isnan(x) ? x : std::clamp(x, lo, hi)));
+    }
+  }
+}
+
+TEST_CASE("hardtanh refuses min_val >= max_val and non-finite bounds, naming them", "[hardtanh][parameters]") {
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  REQUIRE_THROWS_AS(actfn::hardtanh(1, 1), std::invalid_argument);
+  REQUIRE_THROWS_WITH(actfn::hardtanh(1, 1), Contains("min_val = 1") && Contains("max_val = 1"));
+  REQUIRE_THROWS_AS(actfn::hardtanh(2, -2), std::invalid_argument);
+  REQUIRE_THROWS_WITH(actfn::hardtanh(2, -2), Contains("min_val = 2") && Contains("max_val = -2"));
+  REQUIRE_THROWS_AS(actfn::hardtanh(nan, 1), std::invalid_argument);
+  REQUIRE_THROWS_WITH(actfn::hardtanh(nan, 1), Contains("min_val") && Contains("nan"));
+  REQUIRE_THROWS_AS(actfn::hardtanh(-1, inf), std::invalid_argument);
+  REQUIRE_THROWS_WITH(actfn::hardtanh(-1, inf), Contains("max_val") && Contains("inf"));
+  REQUIRE_THROWS_WITH(actfn::hardtanh(-inf, 1), Contains("min_val") && Contains("-inf"));
+  REQUIRE_NOTHROW(actfn::hardtanh(0.5, std::nextafter(0.5, 1.0)));
+}
+
+// ---- the span path -----------------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("tanh through actfn::forward, derivative and backward_from_output", "[tanh][span]",
+                   float, double) {
+  using T = TestType;
+  const actfn::tanh f;
+  const auto x = identity_inputs<T>();  // 4020 elements: not a multiple of any batch width
+  const auto dy = actfn_test::random_inputs<T>(x.size(), T(-2), T(2), 7);
+  std::vector<T> y(x.size()), d(x.size()), dx_from_y(x.size());
+  actfn::forward(f, x, y);
+  actfn::derivative(f, x, d);
+  actfn::backward_from_output(f, y, dy, dx_from_y);
+  const double bd = bound_d<actfn::tanh, T>();
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const ld Y = y[i], g = (1 - Y) * (1 + Y), e = err<T>(bound_f<actfn::tanh, T>(), Y);
+    INFO("x = " << std::setprecision(digits) << x[i] << ", dy = " << dy[i]);
+    CHECK_THAT(d[i], near<T>(g, err<T>(bd, g) + 2 * std::fabs(Y) * e + e * e));
+    const ld want = dy[i] * g;  // dx = dy f'(y): the derivative's bound scaled by |dy|, plus the product's rounding
+    CHECK_THAT(dx_from_y[i], near<T>(want, std::fabs(ld(dy[i])) * err<T>(bd, g) + err<T>(0.5, want)));
+  }
+}
