@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Builds and runs every actfn test. Usage: scripts/test.sh   (from anywhere; re-runnable)
+#
+#   0. installs what is missing (Debian packages: cmake, g++, ninja, libxsimd-dev, catch2,
+#      libbenchmark-dev) with apt-get, through sudo when not root;
+#   1. build-test/: warnings as errors, tests for every instruction set (sse2, avx2, avx512:
+#      those the CPU lacks are left out by CMake, loudly), benchmarks and examples built too;
+#   2. build-asan/: AddressSanitizer + UndefinedBehaviorSanitizer, tests for the best
+#      instruction set the CPU has, benchmarks off.
+# Both build directories sit at the top of the checkout and are reused: a second run only
+# rebuilds what changed. Exits non-zero on any failure; the last line is ctest's summary.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+start=$SECONDS
+
+elapsed() { printf '%dm%02ds' $(((SECONDS - start) / 60)) $(((SECONDS - start) % 60)); }
+say() { printf '==> [%s] %s\n' "$(elapsed)" "$*"; }
+
+# --- 0. dependencies -----------------------------------------------------------------------
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+if command -v dpkg-query >/dev/null; then
+  missing=()
+  for pkg in cmake g++ ninja-build libxsimd-dev catch2 libbenchmark-dev; do
+    installed "$pkg" || missing+=("$pkg")
+  done
+  if ((${#missing[@]})); then
+    say "installing missing packages: ${missing[*]}"
+    sudo=()
+    if [[ $(id -u) != 0 ]]; then
+      command -v sudo >/dev/null || { echo "error: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+      sudo=(sudo)
+    fi
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+# The generator: Ninja when there is one; an existing build directory keeps the one it has.
+generator_for() {
+  if [[ -f $1/CMakeCache.txt ]]; then return; fi
+  if command -v ninja >/dev/null; then echo -GNinja; else echo "-GUnix Makefiles"; fi
+}
+
+# The widest instruction set this CPU runs (for the sanitizer build).
+best_isa() {
+  local flags
+  flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
+  if [[ " $flags " == *" avx512bw "* ]]; then echo avx512
+  elif [[ " $flags " == *" avx2 "* && " $flags " == *" fma "* ]]; then echo avx2
+  else echo sse2
+  fi
+}
+
+# build <dir> <cmake options...>: configure (incrementally) and build everything.
+build() {
+  local dir=$root/$1; shift
+  local gen; gen=$(generator_for "$dir")
+  cmake -S "$root" -B "$dir" ${gen:+"$gen"} "$@" >"$dir/configure.log" 2>&1 ||
+    { cat "$dir/configure.log"; echo "error: configuring $dir failed" >&2; exit 1; }
+  grep -E 'CMake Warning|actfn:' "$dir/configure.log" || true
+  cmake --build "$dir" --parallel "$jobs"
+}
+
+# run_tests <dir> <summary file>: ctest with its full output, except that the summary line
+# ("100% tests passed, 0 tests failed out of N") is held back in <summary file>.
+run_tests() {
+  local status=0
+  ctest --test-dir "$root/$1" --output-on-failure --no-tests=error --parallel "$jobs" 2>&1 |
+    awk -v out="$2" '/tests passed, [0-9]+ tests? failed out of/ { print > out; next }
+                     { print; fflush() }' || status=$?
+  return "$status"
+}
+
+summaries=$(mktemp -d)
+trap 'rm -rf "$summaries"' EXIT
+mkdir -p "$root/build-test" "$root/build-asan"
+
+say "1/4 building build-test/ (warnings as errors, tests for sse2, avx2, avx512)"
+build build-test -DCMAKE_BUILD_TYPE=Release -DACTFN_WERROR=ON -DACTFN_SANITIZE=OFF \
+  -DACTFN_BUILD_TESTS=ON -DACTFN_BUILD_BENCHMARKS=ON -DACTFN_BUILD_EXAMPLES=ON
+say "2/4 testing build-test/"
+status_test=0
+run_tests build-test "$summaries/test" || status_test=$?
+say "build-test: $(cat "$summaries/test" 2>/dev/null || echo 'ctest gave no summary')"
+
+isa=$(best_isa)
+say "3/4 building build-asan/ (AddressSanitizer + UBSan, tests for $isa)"
+build build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACTFN_WERROR=ON -DACTFN_SANITIZE=ON \
+  -DACTFN_TEST_ISAS="$isa" -DACTFN_BUILD_TESTS=ON -DACTFN_BUILD_BENCHMARKS=OFF \
+  -DACTFN_BUILD_EXAMPLES=ON
+say "4/4 testing build-asan/"
+status_asan=0
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+  run_tests build-asan "$summaries/asan" || status_asan=$?
+
+if ((status_test || status_asan)); then
+  say "FAILED (build-test: ctest exit $status_test, build-asan: ctest exit $status_asan)"
+else
+  say "all tests passed in build-test/ and build-asan/"
+fi
+say "build-test: $(cat "$summaries/test" 2>/dev/null || echo 'ctest gave no summary')"
+cat "$summaries/asan" 2>/dev/null || echo "build-asan: ctest gave no summary"
+((status_test == 0 && status_asan == 0))
