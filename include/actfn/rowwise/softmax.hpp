@@ -20,8 +20,11 @@
 // row. Sums are accumulated in double lanes (float rows too). log_softmax computes
 // log(sum) as log1p(n_max - 1 + rest), where n_max counts the entries equal to the maximum and
 // rest sums the others, so a row dominated by one entry still gets its small log-probability
-// (about -rest) to full relative accuracy. Bounds enforced by tests/rowwise/test_softmax.cpp:
-// softmax and log_softmax within 4 ULP of a long double reference (float and double).
+// (about -rest) to full relative accuracy. Bounds enforced by tests/rowwise/test_softmax.cpp
+// against a long double reference: softmax within 4 ULP (float) and 6 ULP (double), log_softmax
+// within 2 ULP (float) and 4 ULP (double); measured worst cases over sse2/avx2/avx512 were 3.1,
+// 4.5, 1.2 and 2.8. Results below the smallest normal number may be flushed to 0 (xsimd's exp
+// does not produce subnormals).
 //
 // NaN and infinities (as PyTorch's CPU kernels): entries equal to -inf in a row with a finite
 // maximum give exactly 0 (softmax) and -inf (log_softmax). A row that is entirely -inf, or

@@ -1,0 +1,473 @@
+// include/actfn/rowwise/softmax.hpp: softmax, log_softmax and their backward passes.
+//
+// References are long double: softmax_j = exp(d_j) / sum_i exp(d_i) with d = x - max(x) (exact
+// in long double for float input, 2^-64-relative for double), and log_softmax_j = d_j -
+// log1p(sum over i != first argmax of exp(d_i)), arranged so that the log of a sum close to 1
+// keeps its relative accuracy. The backward passes are checked against the full Jacobians
+//   softmax:      J_ij = dy_i/dx_j = p_i (delta_ij - p_j)
+//   log_softmax:  J_ij = delta_ij - p_j
+// built from the long double p = softmax(x), dx_ref = J^T dy; the Jacobian formulas themselves
+// are checked against central differences of the long double reference.
+//
+// Tolerances (eps = machine epsilon of T). Forward: the documented bounds, softmax 4 ULP (float)
+// and 6 ULP (double), log_softmax 2 and 4 ULP; a reference below the smallest normal number may
+// be flushed to 0 (xsimd's exp does not produce subnormals). Backward: the input y carries the
+// forward's error (<= 6 eps relative for softmax, <= 4 eps |y| absolute for log_softmax, which
+// exp turns into 4 eps |y| relative), and the pass itself adds a few roundings, so
+//   softmax:      |dx_j - ref_j| <= 8 eps p_j (|dy_j| + sum_i p_i |dy_i|)
+//   log_softmax:  |dx_j - ref_j| <= 8 eps (|dy_j| + p_j (1 + |y_j|) sum_i |dy_i|).
+#include <actfn/rowwise/softmax.hpp>
+#include <array>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <span>
+#include <type_traits>
+#include <vector>
+
+using Catch::Matchers::Contains;
+using Catch::Matchers::WithinAbs;
+using Catch::Matchers::WithinULP;
+using ld = long double;
+
+namespace {
+
+template <class T>
+constexpr std::size_t W = xsimd::batch<T>::size;
+
+template <class T>
+constexpr T inf = std::numeric_limits<T>::infinity();
+
+template <class T>
+std::vector<T> uniform(std::size_t n, double lo, double hi, std::uint64_t seed) {
+  std::mt19937_64 gen(seed);
+  std::vector<T> v(n);
+  for (auto& x : v) x = static_cast<T>(lo + (hi - lo) * (static_cast<double>(gen() >> 11) * 0x1p-53));
+  return v;
+}
+
+/// The row lengths every test visits: every tail 0..2W+1 plus a long row.
+template <class T>
+std::vector<std::size_t> row_lengths() {
+  std::vector<std::size_t> n;
+  for (std::size_t c = 1; c <= 2 * W<T> + 1; ++c) n.push_back(c);
+  n.push_back(1000);
+  return n;
+}
+
+std::size_t first_argmax(std::span<const ld> d) {
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < d.size(); ++i)
+    if (d[i] > d[best]) best = i;
+  return best;
+}
+
+template <class T>
+std::vector<ld> shifted(std::span<const T> x) {
+  std::vector<ld> d(x.begin(), x.end());
+  ld m = d[0];
+  for (ld v : d) m = std::max(m, v);
+  for (ld& v : d) v -= m;
+  return d;
+}
+
+template <class T>
+std::vector<ld> ref_softmax(std::span<const T> x) {
+  std::vector<ld> p = shifted(x);
+  ld s = 0;
+  for (ld v : p) s += std::exp(v);
+  for (ld& v : p) v = std::exp(v) / s;
+  return p;
+}
+
+template <class T>
+std::vector<ld> ref_log_softmax(std::span<const T> x) {
+  std::vector<ld> d = shifted(x);
+  const std::size_t top = first_argmax(d);
+  ld rest = 0;
+  for (std::size_t i = 0; i < d.size(); ++i)
+    if (i != top) rest += std::exp(d[i]);
+  const ld log_sum = std::log1p(rest);
+  for (ld& v : d) v -= log_sum;
+  return d;
+}
+
+/// got within `ulps` of ref; below the normal range, within the smallest normal number.
+template <class T>
+void check_close(T got, ld ref, std::uint64_t ulps) {
+  if (std::fabs(ref) < std::numeric_limits<T>::min())
+    CHECK_THAT(got, WithinAbs(static_cast<double>(ref), std::numeric_limits<T>::min()));
+  else
+    CHECK_THAT(got, WithinULP(static_cast<T>(ref), ulps));
+}
+
+/// The documented bounds (softmax.hpp).
+template <class T>
+constexpr std::uint64_t softmax_ulps = std::is_same_v<T, float> ? 4 : 6;
+template <class T>
+constexpr std::uint64_t log_softmax_ulps = std::is_same_v<T, float> ? 2 : 4;
+
+/// Runs forward(x, y, cols) on rows of random values in [-spread, spread] and compares every
+/// element with ref(row).
+template <class T, class Forward, class Ref>
+void check_forward(Forward forward, Ref ref, std::uint64_t ulps, double spread) {
+  for (std::size_t cols : row_lengths<T>()) {
+    const std::size_t rows = 3;
+    const auto x = uniform<T>(rows * cols, -spread, spread, cols);
+    std::vector<T> y(x.size());
+    forward(x, y, cols);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const auto want = ref(std::span<const T>(x).subspan(r * cols, cols));
+      for (std::size_t j = 0; j < cols; ++j) {
+        CAPTURE(cols, r, j, x[r * cols + j], spread);
+        check_close(y[r * cols + j], want[j], ulps);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+// ---- forward ---------------------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("softmax matches a long double reference within 4 (float) / 6 (double) ULP", "[softmax]", float,
+                   double) {
+  using T = TestType;
+  auto f = [](const auto& x, auto& y, std::size_t c) { actfn::softmax(x, y, c); };
+  check_forward<T>(f, ref_softmax<T>, softmax_ulps<T>, 10);
+  check_forward<T>(f, ref_softmax<T>, softmax_ulps<T>, std::is_same_v<T, float> ? 60 : 400);
+}
+
+TEMPLATE_TEST_CASE("log_softmax matches a long double reference within 2 / 4 ULP", "[softmax]",
+                   float, double) {
+  using T = TestType;
+  auto f = [](const auto& x, auto& y, std::size_t c) { actfn::log_softmax(x, y, c); };
+  check_forward<T>(f, ref_log_softmax<T>, log_softmax_ulps<T>, 10);
+  check_forward<T>(f, ref_log_softmax<T>, log_softmax_ulps<T>, std::is_same_v<T, float> ? 60 : 400);
+}
+
+TEMPLATE_TEST_CASE("log_softmax of a dominant entry keeps its relative accuracy", "[softmax]",
+                   float, double) {
+  using T = TestType;
+  // y_0 = -log(1 + e^-d) ~ -e^-d: tiny, and lost entirely by log(sum) when 1 + e^-d rounds to 1.
+  for (T gap : {T(5), T(15), T(30), T(60)}) {
+    const std::vector<T> x = {gap, T(0)};
+    std::vector<T> y(2);
+    actfn::log_softmax(x, y, 2);
+    CAPTURE(gap);
+    check_close(y[0], -std::log1p(std::exp(-static_cast<ld>(gap))), log_softmax_ulps<T>);
+    check_close(y[1], -static_cast<ld>(gap) - std::log1p(std::exp(-static_cast<ld>(gap))),
+                log_softmax_ulps<T>);
+  }
+}
+
+TEMPLATE_TEST_CASE("softmax subtracts the row maximum: huge inputs are exact", "[softmax]", float,
+                   double) {
+  using T = TestType;
+  const std::vector<T> big = {1000, 1001, 1002}, small = {0, 1, 2};
+  std::vector<T> y_big(3), y_small(3), l_big(3);
+  actfn::softmax(big, y_big, 3);
+  actfn::softmax(small, y_small, 3);
+  actfn::log_softmax(big, l_big, 3);
+  const auto want = ref_softmax<T>(small);
+  const auto want_log = ref_log_softmax<T>(small);
+  for (std::size_t j = 0; j < 3; ++j) {
+    CAPTURE(j);
+    check_close(y_big[j], want[j], softmax_ulps<T>);
+    CHECK(y_big[j] == y_small[j]);  // x - max is exact here, so the rows are the same problem
+    check_close(l_big[j], want_log[j], log_softmax_ulps<T>);
+  }
+  const T top = std::numeric_limits<T>::max();
+  const std::vector<T> extreme = {top, top, -top};
+  std::vector<T> y(3);
+  actfn::softmax(extreme, y, 3);
+  CHECK(y[0] == T(0.5));
+  CHECK(y[1] == T(0.5));
+  CHECK(y[2] == T(0));
+}
+
+TEMPLATE_TEST_CASE("a long row's sum does not lose accuracy with its length", "[softmax]", float,
+                   double) {
+  using T = TestType;
+  // {0, -1, -1, ..., -1}: a plain running sum of n equal terms drifts by up to n/W roundings;
+  // the reference sum 1 + (n - 1) e^-1 needs no long summation.
+  const std::size_t n = std::size_t(1) << 17;
+  std::vector<T> x(n, T(-1)), y(n), l(n);
+  x[0] = 0;
+  actfn::softmax(x, y, n);
+  actfn::log_softmax(x, l, n);
+  const ld s = 1 + static_cast<ld>(n - 1) * std::exp(-1.0L);
+  check_close(y[0], 1 / s, softmax_ulps<T>);
+  check_close(y[n - 1], std::exp(-1.0L) / s, softmax_ulps<T>);
+  check_close(l[0], -std::log(s), log_softmax_ulps<T>);
+  check_close(l[n - 1], -1 - std::log(s), log_softmax_ulps<T>);
+}
+
+TEMPLATE_TEST_CASE("softmax rows with -inf entries give 0 there, log_softmax -inf", "[softmax]",
+                   float, double) {
+  using T = TestType;
+  const std::vector<T> x = {-inf<T>, T(1), T(2), -inf<T>, T(-3)};
+  const std::vector<T> finite = {T(1), T(2), T(-3)};
+  std::vector<T> y(5), l(5);
+  actfn::softmax(x, y, 5);
+  actfn::log_softmax(x, l, 5);
+  const auto want = ref_softmax<T>(finite);
+  const auto want_log = ref_log_softmax<T>(finite);
+  CHECK(y[0] == T(0));
+  CHECK(y[3] == T(0));
+  CHECK(l[0] == -inf<T>);
+  CHECK(l[3] == -inf<T>);
+  const std::size_t at[] = {1, 2, 4};
+  for (std::size_t k = 0; k < 3; ++k) {
+    CAPTURE(k);
+    check_close(y[at[k]], want[k], softmax_ulps<T>);
+    check_close(l[at[k]], want_log[k], log_softmax_ulps<T>);
+  }
+}
+
+TEMPLATE_TEST_CASE("all -inf, +inf or NaN in a row make that row NaN (as PyTorch)", "[softmax]",
+                   float, double) {
+  using T = TestType;
+  const T nan = std::numeric_limits<T>::quiet_NaN();
+  // Row 0 all -inf, row 1 holds +inf, row 2 holds NaN, row 3 is ordinary and must stay so.
+  const std::vector<T> x = {-inf<T>, -inf<T>, -inf<T>,  //
+                            T(1), inf<T>, T(2),         //
+                            T(1), nan, T(2),            //
+                            T(1), T(2), T(3)};
+  std::vector<T> y(x.size()), l(x.size());
+  actfn::softmax(x, y, 3);
+  actfn::log_softmax(x, l, 3);
+  for (std::size_t i = 0; i < 9; ++i) {
+    CAPTURE(i, x[i]);
+    CHECK(std::isnan(y[i]));
+    CHECK(std::isnan(l[i]));
+  }
+  const auto want = ref_softmax<T>(std::span<const T>(x).subspan(9));
+  for (std::size_t j = 0; j < 3; ++j) check_close(y[9 + j], want[j], softmax_ulps<T>);
+}
+
+// ---- backward --------------------------------------------------------------------------------
+
+TEST_CASE("the softmax and log_softmax Jacobian formulas match central differences",
+          "[softmax][backward]") {
+  // Checks the references' Jacobians (not the library): d p_i / d x_j by central differences
+  // of the long double softmax, against p_i (delta_ij - p_j), and log p likewise.
+  const auto x = uniform<double>(5, -3, 3, 7);
+  const auto softmax_ld = [](std::vector<ld> v) {
+    ld m = v[0], s = 0;
+    for (ld t : v) m = std::max(m, t);
+    for (ld& t : v) s += (t = std::exp(t - m));
+    for (ld& t : v) t /= s;
+    return v;
+  };
+  const std::vector<ld> xl(x.begin(), x.end());
+  const auto p = softmax_ld(xl);
+  const ld h = 1e-6L;
+  for (std::size_t j = 0; j < 5; ++j) {
+    auto up = xl, down = xl;
+    up[j] += h;
+    down[j] -= h;
+    const auto pu = softmax_ld(up), pd = softmax_ld(down);
+    for (std::size_t i = 0; i < 5; ++i) {
+      CAPTURE(i, j);
+      const ld delta = i == j ? 1 : 0;
+      CHECK_THAT(static_cast<double>((pu[i] - pd[i]) / (2 * h)),
+                 WithinAbs(static_cast<double>(p[i] * (delta - p[j])), 1e-9));
+      CHECK_THAT(static_cast<double>((std::log(pu[i]) - std::log(pd[i])) / (2 * h)),
+                 WithinAbs(static_cast<double>(delta - p[j]), 1e-9));
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("softmax_backward equals dy times the full Jacobian diag(p) - p p^T",
+                   "[softmax][backward]", float, double) {
+  using T = TestType;
+  const ld eps = std::numeric_limits<T>::epsilon();
+  for (std::size_t cols : row_lengths<T>()) {
+    const std::size_t rows = 2;
+    const auto x = uniform<T>(rows * cols, -5, 5, 100 + cols);
+    const auto dy = uniform<T>(rows * cols, -1, 1, 200 + cols);
+    std::vector<T> y(x.size()), dx(x.size());
+    actfn::softmax(x, y, cols);
+    actfn::softmax_backward(y, dy, dx, cols);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::size_t o = r * cols;
+      const auto p = ref_softmax<T>(std::span<const T>(x).subspan(o, cols));
+      ld weighted = 0;
+      for (std::size_t i = 0; i < cols; ++i) weighted += p[i] * std::fabs(dy[o + i]);
+      for (std::size_t j = 0; j < cols; ++j) {
+        ld want = 0;
+        for (std::size_t i = 0; i < cols; ++i)
+          want += dy[o + i] * (p[i] * ((i == j ? 1 : 0) - p[j]));
+        const ld tol = 8 * eps * p[j] * (std::fabs(dy[o + j]) + weighted);
+        CAPTURE(cols, r, j, x[o + j], dy[o + j]);
+        CHECK_THAT(static_cast<double>(dx[o + j]),
+                   WithinAbs(static_cast<double>(want), static_cast<double>(tol)));
+      }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("log_softmax_backward equals dy times the full Jacobian I - 1 p^T",
+                   "[softmax][backward]", float, double) {
+  using T = TestType;
+  const ld eps = std::numeric_limits<T>::epsilon();
+  for (std::size_t cols : row_lengths<T>()) {
+    const std::size_t rows = 2;
+    const auto x = uniform<T>(rows * cols, -5, 5, 300 + cols);
+    const auto dy = uniform<T>(rows * cols, -1, 1, 400 + cols);
+    std::vector<T> y(x.size()), dx(x.size());
+    actfn::log_softmax(x, y, cols);
+    actfn::log_softmax_backward(y, dy, dx, cols);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::size_t o = r * cols;
+      const auto p = ref_softmax<T>(std::span<const T>(x).subspan(o, cols));
+      ld abs_sum = 0;
+      for (std::size_t i = 0; i < cols; ++i) abs_sum += std::fabs(dy[o + i]);
+      for (std::size_t j = 0; j < cols; ++j) {
+        ld want = 0;
+        for (std::size_t i = 0; i < cols; ++i) want += dy[o + i] * ((i == j ? 1 : 0) - p[j]);
+        const ld tol =
+            8 * eps * (std::fabs(dy[o + j]) + p[j] * (1 + std::fabs(y[o + j])) * abs_sum);
+        CAPTURE(cols, r, j, x[o + j], dy[o + j]);
+        CHECK_THAT(static_cast<double>(dx[o + j]),
+                   WithinAbs(static_cast<double>(want), static_cast<double>(tol)));
+      }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("NaN in dy or y spreads over its row of dx only", "[softmax][backward]",
+                   float, double) {
+  using T = TestType;
+  const T nan = std::numeric_limits<T>::quiet_NaN();
+  const std::vector<T> x = {1, 2, 3, 4, 5, 6};
+  std::vector<T> y(6), l(6), dx(6);
+  actfn::softmax(x, y, 3);
+  actfn::log_softmax(x, l, 3);
+  const std::vector<T> dy = {T(0.5), nan, T(1), T(0.5), T(-1), T(1)};
+  actfn::softmax_backward(y, dy, dx, 3);
+  for (std::size_t j = 0; j < 3; ++j) CHECK(std::isnan(dx[j]));
+  for (std::size_t j = 3; j < 6; ++j) CHECK(std::isfinite(dx[j]));
+  actfn::log_softmax_backward(l, dy, dx, 3);
+  for (std::size_t j = 0; j < 3; ++j) CHECK(std::isnan(dx[j]));
+  for (std::size_t j = 3; j < 6; ++j) CHECK(std::isfinite(dx[j]));
+}
+
+// ---- spans, in place, tails ------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("rowwise softmax: in place gives the same bits as out of place", "[softmax]",
+                   float, double) {
+  using T = TestType;
+  const std::size_t cols = 2 * W<T> + 1;
+  const auto x = uniform<T>(3 * cols, -4, 4, 11);
+  const auto dy = uniform<T>(3 * cols, -1, 1, 12);
+  std::vector<T> y(x.size()), l(x.size()), dx(x.size()), dlx(x.size());
+  actfn::softmax(x, y, cols);
+  actfn::log_softmax(x, l, cols);
+  actfn::softmax_backward(y, dy, dx, cols);
+  actfn::log_softmax_backward(l, dy, dlx, cols);
+
+  auto v = x;
+  actfn::softmax(v, v, cols);
+  CHECK(v == y);
+  v = x;
+  actfn::log_softmax(v, v, cols);
+  CHECK(v == l);
+  v = dy;
+  actfn::softmax_backward(y, v, v, cols);  // dx over dy
+  CHECK(v == dx);
+  v = y;
+  actfn::softmax_backward(v, dy, v, cols);  // dx over y
+  CHECK(v == dx);
+  v = dy;
+  actfn::log_softmax_backward(l, v, v, cols);
+  CHECK(v == dlx);
+  v = l;
+  actfn::log_softmax_backward(v, dy, v, cols);
+  CHECK(v == dlx);
+}
+
+TEMPLATE_TEST_CASE("rowwise softmax touches nothing outside the spans, for every tail",
+                   "[softmax]", float, double) {
+  using T = TestType;
+  const T sentinel = T(-12345.5);
+  for (std::size_t cols = 1; cols <= 2 * W<T> + 1; ++cols) {
+    const auto x = uniform<T>(2 * cols, -4, 4, cols);
+    const auto dy = uniform<T>(2 * cols, -1, 1, cols + 50);
+    std::vector<T> buf(2 * cols + 2, sentinel), y(2 * cols);
+    std::span<T> inner(buf.data() + 1, 2 * cols);
+    auto check_guards = [&] {
+      CAPTURE(cols);
+      CHECK(buf.front() == sentinel);
+      CHECK(buf.back() == sentinel);
+    };
+    actfn::softmax(x, inner, cols);
+    check_guards();
+    actfn::softmax(x, y, cols);
+    CHECK(std::equal(inner.begin(), inner.end(), y.begin()));
+    actfn::log_softmax(x, inner, cols);
+    check_guards();
+    actfn::softmax_backward(y, dy, inner, cols);
+    check_guards();
+    actfn::log_softmax_backward(y, dy, inner, cols);
+    check_guards();
+  }
+}
+
+TEMPLATE_TEST_CASE("rowwise softmax: any contiguous range, any architecture, empty buffers",
+                   "[softmax]", float, double) {
+  using T = TestType;
+  const std::array<T, 4> x = {T(0.5), T(-1), T(2), T(0)};
+  std::array<T, 4> y{};
+  std::vector<T> v(4);
+  actfn::softmax(x, std::span<T>(y), 4);
+  actfn::softmax<xsimd::sse2>(std::span<const T>(x), v, 4);
+  const auto want = ref_softmax<T>(x);
+  for (std::size_t j = 0; j < 4; ++j) {
+    check_close(y[j], want[j], softmax_ulps<T>);
+    check_close(v[j], want[j], softmax_ulps<T>);
+  }
+  std::vector<T> empty;
+  CHECK_NOTHROW(actfn::softmax(empty, empty, 3));
+  CHECK_NOTHROW(actfn::log_softmax(empty, empty, 1));
+  CHECK_NOTHROW(actfn::softmax_backward(empty, empty, empty, 7));
+  CHECK_NOTHROW(actfn::log_softmax_backward(empty, empty, empty, 2));
+}
+
+// ---- bad arguments ---------------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("rowwise softmax refuses bad sizes and partial overlap", "[softmax][errors]",
+                   float, double) {
+  using T = TestType;
+  std::vector<T> x(6, T(1)), y(6), short_y(5), dy(6, T(1)), dx(6);
+  CHECK_THROWS_WITH(actfn::softmax(x, y, 0),
+                    Contains("actfn::softmax") && Contains("cols must be > 0"));
+  CHECK_THROWS_WITH(actfn::log_softmax(x, y, 4),
+                    Contains("actfn::log_softmax") && Contains("x has 6 elements") &&
+                        Contains("cols = 4"));
+  CHECK_THROWS_WITH(actfn::softmax(x, short_y, 3),
+                    Contains("x has 6 elements but y has 5"));
+  CHECK_THROWS_WITH(actfn::log_softmax(x, short_y, 3),
+                    Contains("x has 6 elements but y has 5"));
+  CHECK_THROWS_WITH(actfn::softmax(std::span<const T>(x).first(4), std::span<T>(x).subspan(2), 2),
+                    Contains("partly overlap"));
+  CHECK_THROWS_WITH(actfn::softmax_backward(y, dy, dx, 0),
+                    Contains("actfn::softmax_backward") && Contains("cols must be > 0"));
+  CHECK_THROWS_WITH(actfn::log_softmax_backward(y, dy, dx, 5),
+                    Contains("actfn::log_softmax_backward") && Contains("y has 6 elements") &&
+                        Contains("cols = 5"));
+  CHECK_THROWS_WITH(actfn::softmax_backward(y, short_y, dx, 3),
+                    Contains("y has 6 elements but dy has 5"));
+  CHECK_THROWS_WITH(actfn::log_softmax_backward(y, dy, short_y, 3),
+                    Contains("y has 6 elements but dx has 5"));
+  std::vector<T> big(12, T(0.5));
+  CHECK_THROWS_WITH(actfn::softmax_backward(std::span<const T>(big).first(6), dy,
+                                            std::span<T>(big).subspan(3, 6), 3),
+                    Contains("y (6 elements) and dx (6 elements) partly overlap"));
+  CHECK_THROWS_WITH(actfn::log_softmax_backward(y, std::span<const T>(big).first(6),
+                                                std::span<T>(big).subspan(1, 6), 3),
+                    Contains("dy (6 elements) and dx (6 elements) partly overlap"));
+}
