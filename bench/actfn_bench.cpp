@@ -19,7 +19,7 @@
 //   actfn/naive  actfn's elements/s over the naive loop's: 4 means actfn is 4 times faster.
 //                Where the naive loop is already vectorised by the compiler (relu, the clamps),
 //                expect about 1; the transcendental functions are where actfn gains.
-//   of memcpy    actfn's bytes/s over memcpy's bytes/s at the same type and size: how close
+//   actfn/memcpy actfn's bytes/s over memcpy's bytes/s at the same type and size: how close
 //                the pass comes to just moving its data. Near 1 at 16 Mi means the pass is
 //                memory-bound there and faster arithmetic cannot help; well below 1 means the
 //                arithmetic is the limit.

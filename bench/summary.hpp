@@ -17,6 +17,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -64,14 +65,19 @@ class summary_reporter : public benchmark::BenchmarkReporter {
     if (results_.empty()) return;
     table rows = collect();
     out << "\n## actfn vs. a plain std:: loop\n\n"
-        << "Throughput in 10^9 elements/s (Gelem/s) and 10^9 bytes read + written/s (GB/s), "
-           "CPU time; higher is better.\n"
-        << "actfn/naive > 1: actfn is that many times faster than the loop a user would write. "
-           "of memcpy: actfn's GB/s over memcpy's at the same type and size "
-           "(1 = as fast as copying the data).\n\n";
-    print_rows(out, rows);
-    out << '\n';
-    print_per_size(out, rows);
+        << "Gelem/s: 10^9 elements per second; GB/s: 10^9 bytes read + written per second;\n"
+           "both from CPU time, higher is better. actfn/naive: how many times faster actfn is\n"
+           "than the plain loop a user would write (bench/naive.hpp). actfn/memcpy: actfn's GB/s\n"
+           "over memcpy's at the same type and size (1 = as fast as copying the data).\n\n";
+    std::ostringstream tables;
+    print_rows(tables, rows);
+    tables << '\n';
+    print_per_size(tables, rows);
+    out << tables.str();
+    if (tables.str().find("n/a") != std::string::npos)
+      out << "\nn/a: a benchmark it needs did not run (left out by --benchmark_filter, or failed).\n";
+    if (rows.memcpy.empty())
+      out << "memcpy did not run: add |memcpy to --benchmark_filter for the memcpy columns.\n";
     out << std::flush;
   }
 
@@ -202,7 +208,7 @@ class summary_reporter : public benchmark::BenchmarkReporter {
     }
     print_table(out,
                 {"function", "pass", "type", "size", "actfn Gelem/s", "naive Gelem/s",
-                 "actfn/naive", "actfn GB/s", "of memcpy"},
+                 "actfn/naive", "actfn GB/s", "actfn/memcpy"},
                 {false, false, false, true, true, true, true, true, true}, body);
   }
 
