@@ -14,6 +14,9 @@
 // The second term is the condition number of the identity at work: it is an absolute floor
 // exactly where g cancels (sigmoid near 1, where y (1 - y) loses 1 - y). ULPs are taken at the
 // computed value, which may sit one binade below the exact one, hence the factor 2 in err().
+// The derivative's own error is counted in ULPs of f'(x) itself, with no absolute floor:
+// sigmoid' (e / (1 + e)^2) and log_sigmoid' (a sigmoid) never cancel, so they keep their
+// relative accuracy in the tails, which is what these checks hold them to.
 #include <actfn/core/span.hpp>
 #include <actfn/fn/sigmoid.hpp>
 #include <catch2/catch.hpp>
@@ -60,7 +63,7 @@ auto near(ld want, ld margin) {
 /// Infinities and NaN are tested on their own.
 template <class T>
 std::vector<T> identity_inputs() {
-  auto v = actfn_test::random_inputs<T>(4000, T(-30), T(30));
+  auto v = actfn_test::random_inputs<T>(3999, T(-30), T(30));
   for (T t : {T(0), T(1e-30), T(0.5), T(40), T(60), T(80), T(100), T(1e3), T(1e10),
               std::numeric_limits<T>::max()}) {
     v.push_back(t);
@@ -325,7 +328,8 @@ TEMPLATE_TEST_CASE("sigmoid through actfn::forward, backward and backward_from_o
                    float, double) {
   using T = TestType;
   const actfn::sigmoid f;
-  const auto x = identity_inputs<T>();  // 4020 elements: not a multiple of any batch width
+  const auto x = identity_inputs<T>();
+  REQUIRE(x.size() % 2 == 1);  // odd: every batch width leaves a tail for the span loop
   const auto dy = actfn_test::random_inputs<T>(x.size(), T(-2), T(2), 7);
   std::vector<T> y(x.size()), dx(x.size()), dx_from_y(x.size());
   actfn::forward(f, x, y);

@@ -68,7 +68,7 @@ auto near(ld want, ld margin) {
 /// hardswish's kinks with their neighbours. Infinities and NaN are tested on their own.
 template <class T>
 std::vector<T> identity_inputs() {
-  auto v = actfn_test::random_inputs<T>(4000, T(-30), T(30));
+  auto v = actfn_test::random_inputs<T>(1999, T(-30), T(30));  // half the other files: swish' runs it for 7 betas
   for (T t : {T(0), T(1e-30), T(0.5), T(1.5), T(40), T(60), T(100), T(1e3), T(1e10),
               std::numeric_limits<T>::max()}) {
     v.push_back(t);
@@ -324,7 +324,8 @@ TEST_CASE("swish's beta defaults to 1 and must be finite", "[swish][parameters]"
 TEMPLATE_TEST_CASE("swish(2) and hardswish through actfn::forward and backward", "[swish][hardswish][span]", float,
                    double) {
   using T = TestType;
-  const auto x = identity_inputs<T>();  // not a multiple of any batch width
+  const auto x = identity_inputs<T>();
+  REQUIRE(x.size() % 2 == 1);  // odd: every batch width leaves a tail for the span loop
   const auto dy = actfn_test::random_inputs<T>(x.size(), T(-2), T(2), 7);
   std::vector<T> y(x.size()), dx(x.size());
   const actfn::sigmoid sigmoid;

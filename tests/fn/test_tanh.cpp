@@ -14,6 +14,9 @@
 // The second term is the condition number of the identity at work: it is an absolute floor
 // exactly where g cancels (1 - y^2 and (1 - |y|)^2 as |y| -> 1). ULPs are taken at the computed
 // value, which may sit one binade below the exact one, hence the factor 2 in err().
+// The derivative's own error is counted in ULPs of f'(x) itself, with no absolute floor:
+// tanh' (4 sigmoid'(2x)) and softsign' (1 / (1 + |x|)^2) never cancel, so they keep their
+// relative accuracy in the tails, which is what these checks hold them to.
 #include <actfn/core/span.hpp>
 #include <actfn/fn/sigmoid.hpp>
 #include <actfn/fn/tanh.hpp>
@@ -59,7 +62,7 @@ auto near(ld want, ld margin) {
 /// Infinities and NaN are tested on their own.
 template <class T>
 std::vector<T> identity_inputs() {
-  auto v = actfn_test::random_inputs<T>(4000, T(-30), T(30));
+  auto v = actfn_test::random_inputs<T>(3999, T(-30), T(30));
   for (T t : {T(0), T(1e-30), T(0.5), T(1), T(40), T(60), T(100), T(1e3), T(1e10),
               std::numeric_limits<T>::max()}) {
     v.push_back(t);
@@ -339,7 +342,8 @@ TEMPLATE_TEST_CASE("tanh through actfn::forward, derivative and backward_from_ou
                    float, double) {
   using T = TestType;
   const actfn::tanh f;
-  const auto x = identity_inputs<T>();  // 4020 elements: not a multiple of any batch width
+  const auto x = identity_inputs<T>();
+  REQUIRE(x.size() % 2 == 1);  // odd: every batch width leaves a tail for the span loop
   const auto dy = actfn_test::random_inputs<T>(x.size(), T(-2), T(2), 7);
   std::vector<T> y(x.size()), d(x.size()), dx_from_y(x.size());
   actfn::forward(f, x, y);
