@@ -8,12 +8,16 @@
 // Tolerances: an error of b ULPs is a relative error of at most b * eps (an ULP of y is at most
 // eps * |y|). The long double right-hand sides are rounded to double for Catch's matchers,
 // which costs up to half an ULP of a double result: rel<T>(b) = (b + 1/2) eps.
+// Dense loops use REQUIRE: the first failure ends the test case and names its input.
 // The alphas used are exact in float, so T holds the parameter itself, not a rounding of it.
 #include <actfn/core/span.hpp>
 #include <actfn/fn/elu.hpp>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
+#include <sstream>
+#include <string>
+#include <type_traits>
 #include <vector>
 
 #include "support/reference.hpp"
@@ -35,18 +39,22 @@ template <class T> constexpr T qnan = std::numeric_limits<T>::quiet_NaN();
 
 template <class T> double rel(double ulps) { return (ulps + 0.5) * eps<T>; }
 
-// The three share their documented bounds; checked here so that using elu's is right for all.
-static_assert(actfn::elu::bound.f32_ulp == actfn::selu::bound.f32_ulp &&
-              actfn::elu::bound.f64_ulp == actfn::celu::bound.f64_ulp &&
-              actfn::elu::bound.f32_derivative_ulp == actfn::celu::bound.f32_derivative_ulp &&
-              actfn::elu::bound.f64_derivative_ulp == actfn::selu::bound.f64_derivative_ulp);
-template <class T> constexpr double fwd_ulps =
-    sizeof(T) == 4 ? actfn::elu::bound.f32_ulp : actfn::elu::bound.f64_ulp;
-template <class T> constexpr double der_ulps =
-    sizeof(T) == 4 ? actfn::elu::bound.f32_derivative_ulp : actfn::elu::bound.f64_derivative_ulp;
+// F's documented bounds for T.
+template <class F, class T> constexpr double fwd_ulps = sizeof(T) == 4 ? F::bound.f32_ulp : F::bound.f64_ulp;
+template <class F, class T> constexpr double der_ulps =
+    sizeof(T) == 4 ? F::bound.f32_derivative_ulp : F::bound.f64_derivative_ulp;
 
 // The most negative exponent whose exp is still a normal number of T.
 template <class T> constexpr double z_lowest = sizeof(T) == 4 ? -80.0 : -700.0;
+
+// Catch prints floating-point values in fixed notation (1e-30 as 0.0); this keeps every digit.
+template <class T>
+std::string show(T v) {
+  std::ostringstream s;
+  s.precision(std::numeric_limits<T>::max_digits10);
+  s << v;
+  return s.str();
+}
 
 // n + 1 evenly spaced points from lo to hi, rounded to T.
 template <class T>
@@ -68,16 +76,17 @@ constexpr ld selu_scale = 1.0507009873554804934193349852946L;
 template <class T, class F>
 void check_slope_from_output_identity(const F& f, ld c) {
   for (const T x : grid<T>(-4, 0, 1500)) {
-    const T y = f(x);
+    const T y = f(x), d = f.derivative(x);
     const ld rhs = y + c;
-    CAPTURE(x, y);
+    INFO("x = " << show(x) << ", y = " << show(y) << ", f'(x) = " << show(d) << ", y + c = " << show(rhs));
     const double amplification = std::fabs(double(y)) / double(rhs);
-    CHECK_THAT(f.derivative(x), WithinRel(double(rhs), rel<T>(der_ulps<T>) +
-                                                           fwd_ulps<T> * eps<T> * amplification));
+    REQUIRE_THAT(d, WithinRel(double(rhs), rel<T>(der_ulps<F, T>) + fwd_ulps<F, T> * eps<T> * amplification));
   }
   for (const T x : grid<T>(z_lowest<T>, -4, 1500)) {
-    CAPTURE(x);
-    CHECK_THAT(f.derivative(x), WithinRel(double(c * std::exp(static_cast<ld>(x))), rel<T>(der_ulps<T>)));
+    const T d = f.derivative(x);
+    const ld rhs = c * std::exp(static_cast<ld>(x));
+    INFO("x = " << show(x) << ", f'(x) = " << show(d) << ", c e^x = " << show(rhs));
+    REQUIRE_THAT(d, WithinRel(double(rhs), rel<T>(der_ulps<F, T>)));
   }
 }
 
@@ -89,7 +98,7 @@ TEMPLATE_TEST_CASE("elu' = elu(x) + alpha for x <= 0, 1 for x > 0", "[elu]", flo
     CAPTURE(alpha);
     const actfn::elu f(alpha);
     check_slope_from_output_identity<T>(f, alpha);
-    for (const T x : grid<T>(1e-6, 50, 200)) CHECK(f.derivative(x) == 1);
+    for (const T x : grid<T>(1e-6, 50, 200)) REQUIRE(f.derivative(x) == 1);
   }
 }
 
@@ -99,8 +108,8 @@ TEMPLATE_TEST_CASE("selu' = selu(x) + scale * alpha for x <= 0, scale for x > 0"
   const actfn::selu f;
   check_slope_from_output_identity<T>(f, selu_scale * selu_alpha);
   for (const T x : grid<T>(1e-6, 50, 200)) {
-    CAPTURE(x);
-    CHECK_THAT(f.derivative(x), WithinRel(double(selu_scale), rel<T>(0)));
+    INFO("x = " << show(x));
+    REQUIRE_THAT(f.derivative(x), WithinRel(double(selu_scale), rel<T>(0)));
   }
 }
 
@@ -114,11 +123,12 @@ TEMPLATE_TEST_CASE("celu' = exp(x / alpha) for x <= 0, 1 for x > 0", "[celu]", f
     // exp(x / alpha) stays a finite normal number: z = x / alpha within +-|z_lowest|.
     for (const T x : grid<T>(std::fabs(alpha) * z_lowest<T>, 0, 3000)) {
       const ld z = x / static_cast<ld>(alpha);
-      CAPTURE(alpha, x);
+      const T d = f.derivative(x);
+      INFO("alpha = " << alpha << ", x = " << show(x) << ", celu'(x) = " << show(d) << ", exp(x / alpha) = " << show(std::exp(z)));
       const double rounding = exact ? 0 : std::fabs(double(z)) * eps<T> / 2;
-      CHECK_THAT(f.derivative(x), WithinRel(double(std::exp(z)), rel<T>(der_ulps<T>) + rounding));
+      REQUIRE_THAT(d, WithinRel(double(std::exp(z)), rel<T>(der_ulps<actfn::celu, T>) + rounding));
     }
-    for (const T x : grid<T>(1e-6, 50, 200)) CHECK(f.derivative(x) == 1);
+    for (const T x : grid<T>(1e-6, 50, 200)) REQUIRE(f.derivative(x) == 1);
   }
 }
 
@@ -127,9 +137,9 @@ TEMPLATE_TEST_CASE("celu with alpha = 1 is elu with alpha = 1", "[celu][elu]", f
   const actfn::celu c;
   const actfn::elu e;
   for (const T x : grid<T>(z_lowest<T>, 20, 4000)) {
-    CAPTURE(x);
-    CHECK_THAT(c(x), WithinULP(e(x), 1));
-    CHECK_THAT(c.derivative(x), WithinULP(e.derivative(x), 1));
+    INFO("x = " << show(x) << ", celu(x) = " << show(c(x)) << ", elu(x) = " << show(e(x)));
+    REQUIRE_THAT(c(x), WithinULP(e(x), 1));
+    REQUIRE_THAT(c.derivative(x), WithinULP(e.derivative(x), 1));
   }
 }
 
@@ -139,8 +149,8 @@ TEMPLATE_TEST_CASE("selu is scale * elu with selu's alpha", "[selu][elu]", float
   const actfn::selu s;
   const actfn::elu e(static_cast<double>(selu_alpha));
   for (const T x : grid<T>(z_lowest<T>, 20, 4000)) {
-    CAPTURE(x);
-    CHECK_THAT(s(x), WithinRel(double(selu_scale * e(x)), 2 * fwd_ulps<T> * eps<T>));
+    INFO("x = " << show(x) << ", selu(x) = " << show(s(x)) << ", elu(x) = " << show(e(x)));
+    REQUIRE_THAT(s(x), WithinRel(double(selu_scale * e(x)), (fwd_ulps<actfn::selu, T> + fwd_ulps<actfn::elu, T>) * eps<T>));
   }
 }
 
@@ -226,18 +236,18 @@ TEMPLATE_TEST_CASE("elu family is accurate for tiny |x| (expm1, not exp - 1)", "
   std::vector<T> xs = {T(-1e-3), T(-1e-7), T(-1e-15), T(-1e-30), T(-0.3)};
   if constexpr (sizeof(T) == 8) xs.push_back(T(-1e-300));
   for (const T x : xs) {
-    INFO("x = " << std::scientific << x);  // CAPTURE would print fixed-point: -0.0
+    INFO("x = " << show(x));
     for (const double alpha : {1.0, 2.0, 0.25}) {
       CAPTURE(alpha);
       const actfn::elu e(alpha);
-      CHECK(ulp_error<T>(e(x), reference<actfn::elu>::f(e, x)) <= fwd_ulps<T>);
+      CHECK(ulp_error<T>(e(x), reference<actfn::elu>::f(e, x)) <= fwd_ulps<actfn::elu, T>);
       const actfn::celu c(alpha);
-      CHECK(ulp_error<T>(c(x), reference<actfn::celu>::f(c, x)) <= fwd_ulps<T>);
+      CHECK(ulp_error<T>(c(x), reference<actfn::celu>::f(c, x)) <= fwd_ulps<actfn::celu, T>);
     }
     const actfn::selu s;
-    CHECK(ulp_error<T>(s(x), reference<actfn::selu>::f(s, x)) <= fwd_ulps<T>);
+    CHECK(ulp_error<T>(s(x), reference<actfn::selu>::f(s, x)) <= fwd_ulps<actfn::selu, T>);
     const actfn::celu c(-2.0);
-    CHECK(ulp_error<T>(c(x), reference<actfn::celu>::f(c, x)) <= fwd_ulps<T>);
+    CHECK(ulp_error<T>(c(x), reference<actfn::celu>::f(c, x)) <= fwd_ulps<actfn::celu, T>);
   }
 }
 
@@ -253,13 +263,16 @@ TEMPLATE_TEST_CASE("elu family: derivative_from_output(f(x)) = f'(x)", "[elu][se
   // derivative from x, and the rounding of the sum). For x > 0 both are exactly 1 (scale).
   const auto xs = grid<T>(z_lowest<T>, 20, 3000);
   auto check = [&xs](const auto& f, double y_scale) {
+    using F = std::remove_cvref_t<decltype(f)>;
     for (const T x : xs) {
       const T y = f(x);
       const T d = f.derivative(x);
-      CAPTURE(x, y);
-      const double margin = eps<T> * (fwd_ulps<T> * std::fabs(y * y_scale) + (der_ulps<T> + 1) * std::fabs(d));
-      CHECK_THAT(f.derivative_from_output(y), WithinAbs(d, margin));
-      if (x > 0) CHECK(f.derivative_from_output(y) == d);
+      INFO("x = " << show(x) << ", y = " << show(y) << ", f'(x) = " << show(d)
+                  << ", from y: " << show(f.derivative_from_output(y)));
+      const double margin =
+          eps<T> * (fwd_ulps<F, T> * std::fabs(y * y_scale) + (der_ulps<F, T> + 1) * std::fabs(d));
+      REQUIRE_THAT(f.derivative_from_output(y), WithinAbs(d, margin));
+      if (x > 0) REQUIRE(f.derivative_from_output(y) == d);
     }
   };
   for (const double alpha : {1.0, 0.5, 2.0, 0.0}) {
@@ -286,8 +299,8 @@ TEMPLATE_TEST_CASE("elu.derivative_from_output refuses alpha < 0", "[elu]", floa
   std::vector<T> dx(5);
   CHECK_THROWS_WITH(actfn::backward_from_output(f, y, dy, dx), Contains("alpha") && Contains("-0.5"));
   // The forward and the derivative from x are fine with a negative alpha.
-  CHECK_THAT(f(T(-1)), WithinRel(double(-0.5L * std::expm1(-1.0L)), rel<T>(fwd_ulps<T>)));
-  CHECK_THAT(f.derivative(T(-1)), WithinRel(double(-0.5L * std::exp(-1.0L)), rel<T>(der_ulps<T>)));
+  CHECK_THAT(f(T(-1)), WithinRel(double(-0.5L * std::expm1(-1.0L)), rel<T>(fwd_ulps<actfn::elu, T>)));
+  CHECK_THAT(f.derivative(T(-1)), WithinRel(double(-0.5L * std::exp(-1.0L)), rel<T>(der_ulps<actfn::elu, T>)));
 }
 
 TEST_CASE("elu family parameters: PyTorch's defaults, invalid values refused", "[elu][selu][celu]") {
@@ -315,16 +328,16 @@ TEMPLATE_TEST_CASE("elu family: non-default alpha changes the result as the form
   // elu: alpha scales the negative side only, exactly for a power of two.
   const actfn::elu one, two(2.0);
   for (const T x : grid<T>(-30, 30, 600)) {
-    CAPTURE(x);
-    CHECK(two(x) == (x > 0 ? x : 2 * one(x)));
-    CHECK(two.derivative(x) == (x > 0 ? T(1) : 2 * one.derivative(x)));
+    INFO("x = " << show(x));
+    REQUIRE(two(x) == (x > 0 ? x : 2 * one(x)));
+    REQUIRE(two.derivative(x) == (x > 0 ? T(1) : 2 * one.derivative(x)));
   }
   // celu: alpha (exp(x / alpha) - 1), against the long double formula.
   for (const double alpha : {0.5, 2.0, 3.0, -2.0}) {
     const actfn::celu f(alpha);
     for (const T x : grid<T>(-40, 10, 500)) {
-      CAPTURE(alpha, x);
-      CHECK(ulp_error<T>(f(x), reference<actfn::celu>::f(f, x)) <= fwd_ulps<T>);
+      INFO("alpha = " << alpha << ", x = " << show(x) << ", celu(x) = " << show(f(x)));
+      REQUIRE(ulp_error<T>(f(x), reference<actfn::celu>::f(f, x)) <= fwd_ulps<actfn::celu, T>);
     }
   }
 }
@@ -342,23 +355,23 @@ TEMPLATE_TEST_CASE("elu family through actfn::forward and actfn::backward_from_o
   const actfn::selu s;
   actfn::forward(s, x, y);
   for (std::size_t i = 0; i < x.size(); ++i) {
-    CAPTURE(x[i]);
-    CHECK(ulp_error<T>(y[i], reference<actfn::selu>::f(s, x[i])) <= fwd_ulps<T>);
+    INFO("x = " << show(x[i]) << ", y = " << show(y[i]));
+    CHECK(ulp_error<T>(y[i], reference<actfn::selu>::f(s, x[i])) <= fwd_ulps<actfn::selu, T>);
   }
 
   const actfn::elu e(2.0);
   actfn::forward(e, x, y);
   actfn::backward_from_output(e, y, dy, dx);
   for (std::size_t i = 0; i < x.size(); ++i) {
-    CAPTURE(x[i], y[i]);
+    INFO("x = " << show(x[i]) << ", y = " << show(y[i]) << ", dx = " << show(dx[i]));
     if (std::isnan(x[i])) {
       CHECK(std::isnan(dx[i]));
     } else {
       // y + alpha: the absolute margin of the derivative_from_output test, times |dy|.
       const ld want = dy[i] * reference<actfn::elu>::df(e, x[i]);
-      const double y_error = std::isinf(y[i]) ? 0 : fwd_ulps<T> * std::fabs(y[i]);
+      const double y_error = std::isinf(y[i]) ? 0 : fwd_ulps<actfn::elu, T> * std::fabs(y[i]);
       const double margin = std::fabs(dy[i]) * eps<T> *
-                            (y_error + (der_ulps<T> + 1) * std::fabs(double(want / dy[i])));
+                            (y_error + (der_ulps<actfn::elu, T> + 1) * std::fabs(double(want / dy[i])));
       CHECK_THAT(dx[i], WithinAbs(double(want), margin));
     }
   }

@@ -7,11 +7,14 @@
 // Tolerances: an error of b ULPs is a relative error of at most b * eps (an ULP of y is at most
 // eps * |y|). The long double right-hand sides are rounded to double for Catch's matchers,
 // which costs up to half an ULP of a double result: rel<T>(b) = (b + 1/2) eps.
+// Dense loops use REQUIRE: the first failure ends the test case and names its input.
 #include <actfn/core/span.hpp>
 #include <actfn/fn/softplus.hpp>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "support/reference.hpp"
@@ -43,6 +46,15 @@ template <class T> constexpr double der_ulps = sizeof(T) == 4
 // The most negative beta x whose sigmoid (and softplus) is still a normal number of T.
 template <class T> constexpr double z_lowest = sizeof(T) == 4 ? -80.0 : -700.0;
 
+// Catch prints floating-point values in fixed notation (1e-30 as 0.0); this keeps every digit.
+template <class T>
+std::string show(T v) {
+  std::ostringstream s;
+  s.precision(std::numeric_limits<T>::max_digits10);
+  s << v;
+  return s.str();
+}
+
 // n + 1 evenly spaced points from lo to hi, rounded to T.
 template <class T>
 std::vector<T> grid(double lo, double hi, int n) {
@@ -69,13 +81,14 @@ TEMPLATE_TEST_CASE("softplus' = sigmoid(beta x) for beta x <= threshold, 1 above
     const bool exact = std::exp2(std::round(std::log2(p.beta))) == p.beta;
     for (const T x : grid<T>(z_lowest<T> / p.beta, (p.threshold + 5) / p.beta, 3000)) {
       const ld z = p.beta * static_cast<ld>(x);
-      CAPTURE(p.beta, p.threshold, x);
+      const T got = f.derivative(x);
+      INFO("beta = " << p.beta << ", threshold = " << p.threshold << ", x = " << show(x)
+                     << ", softplus'(x) = " << show(got) << ", sigmoid(beta x) = " << show(ref_sigmoid(z)));
       if (z > p.threshold) {
-        CHECK(f.derivative(x) == 1);
+        REQUIRE(got == 1);
       } else {
         const double cond = exact ? 0 : std::fabs(double(z)) * double(ref_sigmoid(-z));
-        CHECK_THAT(f.derivative(x), WithinRel(static_cast<double>(ref_sigmoid(z)),
-                                              rel<T>(der_ulps<T>) + cond * eps<T>));
+        REQUIRE_THAT(got, WithinRel(double(ref_sigmoid(z)), rel<T>(der_ulps<T>) + cond * eps<T>));
       }
     }
   }
@@ -119,9 +132,9 @@ TEMPLATE_TEST_CASE("softplus(x) - softplus(-x) = x", "[softplus]", float, double
     for (const T x : grid<T>(-20 / beta, 20 / beta, 4000)) {
       const T a = f(x);
       const T b = f(T(-x));
-      CAPTURE(beta, x, a, b);
+      INFO("beta = " << beta << ", x = " << show(x) << ", softplus(x) = " << show(a) << ", softplus(-x) = " << show(b));
       const double margin = rel<T>(fwd_ulps<T>) * (std::fabs(double(a)) + std::fabs(double(b)));
-      CHECK_THAT(static_cast<double>(static_cast<ld>(a) - b), WithinAbs(x, margin));
+      REQUIRE_THAT(static_cast<double>(static_cast<ld>(a) - b), WithinAbs(x, margin));
     }
   }
 }
@@ -133,8 +146,8 @@ TEMPLATE_TEST_CASE("softplus with beta = 2^k is softplus(2^k x) / 2^k", "[softpl
   for (const double beta : {2.0, 0.5, 8.0}) {
     const actfn::softplus f(beta);
     for (const T x : grid<T>(z_lowest<T> / beta, 30 / beta, 3000)) {
-      CAPTURE(beta, x);
-      CHECK_THAT(f(x), WithinRel(one(static_cast<T>(beta * x)) / beta, 2 * fwd_ulps<T> * eps<T>));
+      INFO("beta = " << beta << ", x = " << show(x) << ", f(x) = " << show(f(x)));
+      REQUIRE_THAT(f(x), WithinRel(one(static_cast<T>(beta * x)) / beta, 2 * fwd_ulps<T> * eps<T>));
     }
   }
 }
@@ -172,7 +185,7 @@ TEMPLATE_TEST_CASE("softplus is accurate in both tails", "[softplus]", float, do
                                 ? std::vector<T>{-80, -50, -17, -5, -1e-3f, 1e-3f, 5, 15, 19.5f, 20}
                                 : std::vector<T>{-700, -100, -40, -17, -1e-9, 1e-9, 17, 19.99, 20};
   for (const T x : xs) {
-    CAPTURE(x);
+    INFO("x = " << show(x) << ", softplus(x) = " << show(f(x)) << ", softplus'(x) = " << show(f.derivative(x)));
     CHECK(ulp_error<T>(f(x), ref_softplus(x)) <= fwd_ulps<T>);
     CHECK(ulp_error<T>(f.derivative(x), ref_sigmoid(x)) <= der_ulps<T>);
   }
@@ -204,9 +217,10 @@ TEMPLATE_TEST_CASE("softplus.derivative_from_output(softplus(x)) = softplus'(x)"
     const auto above = grid<T>((p.threshold + 1e-3) / p.beta, (p.threshold + 50) / p.beta, 400);
     for (const auto* xs : {&below, &above}) {
       for (const T x : *xs) {
-        CAPTURE(p.beta, p.threshold, x);
-        CHECK_THAT(f.derivative_from_output(f(x)),
-                   WithinRel(double(f.derivative(x)), rel<T>(fwd_ulps<T> + 2 * der_ulps<T>)));
+        const T y = f(x), d = f.derivative(x);
+        INFO("beta = " << p.beta << ", threshold = " << p.threshold << ", x = " << show(x)
+                       << ", y = " << show(y) << ", softplus'(x) = " << show(d));
+        REQUIRE_THAT(f.derivative_from_output(y), WithinRel(double(d), rel<T>(fwd_ulps<T> + 2 * der_ulps<T>)));
       }
     }
   }
@@ -247,7 +261,7 @@ TEMPLATE_TEST_CASE("softplus through actfn::forward and actfn::backward on a vec
   actfn::backward(f, x, dy, dx);
   using ref = actfn_test::reference<actfn::softplus>;
   for (std::size_t i = 0; i < x.size(); ++i) {
-    CAPTURE(i, x[i]);
+    INFO("x = " << show(x[i]) << ", y = " << show(y[i]) << ", dx = " << show(dx[i]));
     CHECK(ulp_error<T>(y[i], ref::f(f, x[i])) <= fwd_ulps<T>);
     CHECK(ulp_error<T>(dx[i], dy[i] * ref::df(f, x[i])) <= der_ulps<T>);
   }
