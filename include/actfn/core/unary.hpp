@@ -20,7 +20,10 @@
 
 namespace actfn {
 
-/// Documented worst-case error in ULPs (see README, "Accuracy"), enforced by the tests.
+/// Documented worst-case error in ULPs against a long double reference (README, "Accuracy"),
+/// enforced by tests/test_accuracy.cpp. Derivatives are measured in ULPs of max(|f'(x)|, 1/4),
+/// i.e. relative where |f'| >= 1/4 and absolute (in ULPs of 1/4) below, so that the zero
+/// crossings of gelu', mish', swish'... and the far tails count at the derivative's O(1) scale.
 struct accuracy {
   double f32_ulp;             ///< forward, float
   double f32_derivative_ulp;  ///< derivative, float

@@ -17,11 +17,16 @@ namespace actfn {
 /// Limits: f(-inf) = 0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1.
 struct mish : unary<mish> {
   static constexpr std::string_view name = "mish";
-  static constexpr accuracy bound{2, 4, 2, 4};
+  static constexpr accuracy bound{4, 3, 4, 3};
 
   template <class B> B eval(B x) const noexcept {
     const B n = exp_term(x);
-    return xsimd::select(x > B(k_linear), x, math::times_vanishing(x, n / (n + B(2))));
+    const B body = math::times_vanishing(x, n / (n + B(2)));
+    // Where exp(x) underflows, n / (n + 2) = exp(x) = sigmoid(x) to working precision, and
+    // x * sigmoid(x) keeps the product accurate while it is still a normal number.
+    using T = typename B::value_type;
+    const B tail = xsimd::select(x < B(sizeof(T) == 4 ? T(-80) : T(-700)), math::x_times_sigmoid(x, x), body);
+    return xsimd::select(x > B(k_linear), x, tail);
   }
   template <class B> B eval_derivative(B x) const noexcept {
     const B n = exp_term(x);

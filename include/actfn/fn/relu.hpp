@@ -55,7 +55,7 @@ struct relu6 : unary<relu6> {
 /// leaky_relu(-0) = -0.
 struct leaky_relu : unary<leaky_relu> {
   static constexpr std::string_view name = "leaky_relu";
-  static constexpr accuracy bound{0, 0, 0, 0};
+  static constexpr accuracy bound{1, 1, 1, 1};
 
   double negative_slope = 0.01;
 
@@ -84,7 +84,7 @@ struct leaky_relu : unary<leaky_relu> {
 /// weight >= 0. Per-channel weights and the weight gradient: actfn/rowwise/prelu.hpp.
 struct prelu : unary<prelu> {
   static constexpr std::string_view name = "prelu";
-  static constexpr accuracy bound{0, 0, 0, 0};
+  static constexpr accuracy bound{1, 1, 1, 1};
 
   double weight = 0.25;
 
@@ -115,7 +115,7 @@ struct prelu : unary<prelu> {
 /// U(lower, upper)) works on whole buffers: actfn/rowwise/rrelu.hpp.
 struct rrelu : unary<rrelu> {
   static constexpr std::string_view name = "rrelu";
-  static constexpr accuracy bound{1, 0, 1, 0};
+  static constexpr accuracy bound{1, 1, 1, 1};
 
   double lower = 1.0 / 8.0;
   double upper = 1.0 / 3.0;

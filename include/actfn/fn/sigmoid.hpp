@@ -15,7 +15,7 @@ namespace actfn {
 /// Limits: f(-inf) = 0, f(+inf) = 1, f'(+-inf) = 0. No overflow for any x.
 struct sigmoid : unary<sigmoid> {
   static constexpr std::string_view name = "sigmoid";
-  static constexpr accuracy bound{2, 3, 2, 3};
+  static constexpr accuracy bound{3, 2, 3, 2};
 
   template <class B> B eval(B x) const noexcept { return math::sigmoid(x); }
   template <class B> B eval_derivative(B x) const noexcept { return math::sigmoid_slope(x); }
@@ -27,7 +27,7 @@ struct sigmoid : unary<sigmoid> {
 /// Limits: f(-inf) = -inf, f(+inf) = 0; log_sigmoid(-100) = -100 (no overflow).
 struct log_sigmoid : unary<log_sigmoid> {
   static constexpr std::string_view name = "log_sigmoid";
-  static constexpr accuracy bound{2, 3, 2, 3};
+  static constexpr accuracy bound{2, 2, 2, 2};
 
   template <class B> B eval(B x) const noexcept {
     const B lower = xsimd::select(x < B(0), x, B(0));

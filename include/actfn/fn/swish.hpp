@@ -16,7 +16,7 @@ namespace actfn {
 /// Limits (beta > 0): f(-inf) = 0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1.
 struct swish : unary<swish> {
   static constexpr std::string_view name = "swish";
-  static constexpr accuracy bound{2, 4, 2, 4};
+  static constexpr accuracy bound{3, 3, 3, 3};
 
   double beta = 1.0;
 
@@ -24,7 +24,7 @@ struct swish : unary<swish> {
   explicit swish(double beta_) : beta(beta_) { detail::require_finite(name, "beta", beta); }
 
   template <class B> B eval(B x) const noexcept {
-    return math::times_vanishing(x, math::sigmoid(detail::splat<B>(beta) * x));
+    return math::x_times_sigmoid(x, detail::splat<B>(beta) * x);
   }
   template <class B> B eval_derivative(B x) const noexcept {
     const B z = detail::splat<B>(beta) * x;
@@ -36,7 +36,7 @@ struct swish : unary<swish> {
 /// swish with beta = 1: the same code, without a parameter.
 struct silu : unary<silu> {
   static constexpr std::string_view name = "silu";
-  static constexpr accuracy bound{2, 4, 2, 4};
+  static constexpr accuracy bound{3, 3, 3, 3};
 
   template <class B> B eval(B x) const noexcept { return swish{}.eval(x); }
   template <class B> B eval_derivative(B x) const noexcept { return swish{}.eval_derivative(x); }
@@ -48,7 +48,7 @@ struct silu : unary<silu> {
 /// -1/2 at x = -3 and 3/2 at x = 3).
 struct hardswish : unary<hardswish> {
   static constexpr std::string_view name = "hardswish";
-  static constexpr accuracy bound{2, 2, 2, 2};
+  static constexpr accuracy bound{2, 1, 2, 1};
 
   template <class B> B eval(B x) const noexcept {
     return xsimd::select(x <= B(-3), B(0), xsimd::select(x >= B(3), x, x * (x + B(3)) / B(6)));

@@ -16,7 +16,7 @@ namespace actfn {
 /// derivative_from_output(y) = (1 - y)(1 + y). Odd: tanh(-0) = -0.
 struct tanh : unary<tanh> {
   static constexpr std::string_view name = "tanh";
-  static constexpr accuracy bound{2, 3, 2, 3};
+  static constexpr accuracy bound{2, 4, 2, 4};
 
   template <class B> B eval(B x) const noexcept { return xsimd::tanh(x); }
   template <class B> B eval_derivative(B x) const noexcept {
@@ -32,7 +32,7 @@ struct tanh : unary<tanh> {
 /// Limits: f(+-inf) = +-1. Odd: softsign(-0) = -0.
 struct softsign : unary<softsign> {
   static constexpr std::string_view name = "softsign";
-  static constexpr accuracy bound{2, 2, 2, 2};
+  static constexpr accuracy bound{2, 4, 2, 4};
 
   template <class B> B eval(B x) const noexcept {
     const B a = xsimd::abs(x);

@@ -3,6 +3,8 @@
 // gelu_tanh and mish. Written once over an xsimd batch.
 #pragma once
 
+#include <limits>
+
 #include "actfn/core/config.hpp"
 
 namespace actfn::math {
@@ -30,6 +32,22 @@ inline B sigmoid_slope(B z) noexcept {
 template <class B>
 inline B times_vanishing(B x, B t) noexcept {
   return xsimd::select(t == B(0), B(0), x * t);
+}
+
+/// x * sigmoid(z), accurate also where sigmoid(z) underflows but the product does not
+/// (z below about -87 for float, -708 for double, x large: silu(-95) = -5e-40 * 95... is a
+/// normal float). There sigmoid(z) = exp(z) to working precision, and x * exp(z) is computed
+/// as (x * h) * h with h = exp(z / 2), so no intermediate leaves the normal range too early.
+/// That path costs a second exp and runs only when some lane needs it.
+template <class B>
+inline B x_times_sigmoid(B x, B z) noexcept {
+  using T = typename B::value_type;
+  const B result = times_vanishing(x, sigmoid(z));
+  const B deep(sizeof(T) == 4 ? T(-80) : T(-700));
+  const auto in_tail = z < deep && xsimd::abs(x) != B(std::numeric_limits<T>::infinity());
+  if (!xsimd::any(in_tail)) return result;
+  const B h = xsimd::exp(z * B(0.5));
+  return xsimd::select(in_tail, (x * h) * h, result);
 }
 
 }  // namespace actfn::math
