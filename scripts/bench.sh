@@ -13,7 +13,7 @@
 # Environment: ACTFN_BENCH_MARCH=x86-64-v3 (the -march to build for; default native),
 #              BENCHMARK_MIN_TIME (the default for --benchmark_min_time).
 #
-# On Debian 12 it first installs whatever is missing of cmake, g++, libxsimd-dev and
+# On Debian 12 it first installs whatever is missing of cmake, make, g++, libxsimd-dev and
 # libbenchmark-dev (apt-get; through sudo when not root).
 # Debian's libbenchmark prints "Library was built as DEBUG": that concerns the library's own
 # bookkeeping around the timed loops, not the code being measured (built here with -O3).
@@ -28,7 +28,7 @@ say() { printf 'bench.sh: %s\n' "$*" >&2; }
 # --- Debian packages ------------------------------------------------------------------------
 missing=()
 if command -v dpkg-query >/dev/null; then
-  for pkg in cmake g++ libxsimd-dev libbenchmark-dev; do
+  for pkg in cmake make g++ libxsimd-dev libbenchmark-dev; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
       missing+=("$pkg")
     fi
@@ -61,14 +61,17 @@ cmake --build "$build" --target actfn_bench --parallel "$(nproc)"
 # --- run ---------------------------------------------------------------------------------------
 # The default minimum time comes first: a --benchmark_min_time among the arguments overrides it
 # (Google Benchmark keeps the last value of a flag).
+default_min_time=${BENCHMARK_MIN_TIME:-0.05}
+min_time=$default_min_time
 out=""
 for arg in "$@"; do
   case $arg in
+    --benchmark_min_time=*) min_time=${arg#--benchmark_min_time=} ;;
     --benchmark_out=*) out=${arg#--benchmark_out=} ;;
   esac
 done
-say "running the benchmarks (min time ${BENCHMARK_MIN_TIME:-0.05} s each; results, then the summary)"
-"$build/bench/actfn_bench" --benchmark_min_time="${BENCHMARK_MIN_TIME:-0.05}" "$@"
+say "running the benchmarks (at least $min_time s each); the summary table comes last"
+"$build/bench/actfn_bench" --benchmark_min_time="$default_min_time" "$@"
 if [[ -n $out ]]; then
   say "results written to $(realpath -- "$out")"
 fi
