@@ -133,8 +133,10 @@ TEMPLATE_TEST_CASE("mish is accurate for large negative x", "[mish]", float, dou
   using T = TestType;
   using F = actfn::mish;
   // mish(x) ~ x e^x here: tiny, negative, no cancellation allowed (mish(-50) = -9.6e-21).
-  const std::vector<T> xs = sizeof(T) == 4 ? std::vector<T>{-5, -10, -20, -50, -80}
-                                           : std::vector<T>{-5, -10, -20, -50, -100, -300, -700};
+  // Down to where x e^x is still a normal number of T, past where e^x alone is not
+  // (float: e^-90 = 8e-40, -90 e^-90 = -7.4e-38; double: e^-712 = 6e-310, -712 e^-712 = -4e-307).
+  const std::vector<T> xs = sizeof(T) == 4 ? std::vector<T>{-5, -10, -20, -50, -80, -85, -88, -90}
+                                           : std::vector<T>{-5, -10, -20, -50, -100, -300, -700, -705, -710, -712};
   const F f;
   using ref = actfn_test::reference<F>;
   for (const T x : xs) {
