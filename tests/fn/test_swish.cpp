@@ -291,6 +291,21 @@ TEMPLATE_TEST_CASE("silu keeps the tiny values of its left tail", "[silu][tails]
   }
 }
 
+TEMPLATE_TEST_CASE("signed zeros: swish(-0) = silu(-0) = -0 (README), slope 1/2 at 0", "[swish][silu][zero]",
+                   float, double) {
+  using T = TestType;
+  for (T z : {T(0), -T(0)}) {
+    INFO("x = " << z);
+    for (double beta : {1.0, 2.0, -1.0, 0.0}) {
+      const actfn::swish f{beta};
+      CHECK(f(z) == 0);
+      CHECK(std::signbit(f(z)) == std::signbit(z));
+      CHECK(f.derivative(z) == T(0.5));
+    }
+    CHECK(std::signbit(actfn::silu{}(z)) == std::signbit(z));
+  }
+}
+
 TEMPLATE_TEST_CASE("NaN in gives NaN out: forward and derivative", "[swish][silu][hardswish][nan]", float, double) {
   using T = TestType;
   auto check = [](const auto& f) {
