@@ -55,7 +55,7 @@ template <> struct reference<actfn::relu6> {
   static ld df(const actfn::relu6&, ld x) { return (x > 0 && x < 6) ? 1 : 0; }
 };
 template <> struct reference<actfn::leaky_relu> {
-  // The slope is rounded to the element type first, as the functor does.
+  // Exact slope: the functor rounds it to the element type, which costs up to 1 ULP (its bound).
   static ld f(const actfn::leaky_relu& p, ld x) { return x < 0 ? x * p.negative_slope : x; }
   static ld df(const actfn::leaky_relu& p, ld x) { return x > 0 ? 1 : p.negative_slope; }
 };

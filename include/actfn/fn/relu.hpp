@@ -8,6 +8,7 @@
 
 #include "actfn/core/check.hpp"
 #include "actfn/core/unary.hpp"
+#include "actfn/math/logistic.hpp"
 
 namespace actfn {
 
@@ -65,7 +66,8 @@ struct leaky_relu : unary<leaky_relu> {
   }
 
   template <class B> B eval(B x) const noexcept {
-    return xsimd::select(x < B(0), x * detail::splat<B>(negative_slope), x);
+    // times_vanishing: a zero slope gives 0 at x = -inf (the limit), not -inf * 0 = NaN.
+    return xsimd::select(x < B(0), math::times_vanishing(x, detail::splat<B>(negative_slope)), x);
   }
   template <class B> B eval_derivative(B x) const noexcept {
     return detail::keep_nan(x, xsimd::select(x > B(0), B(1), detail::splat<B>(negative_slope)));

@@ -40,7 +40,9 @@ struct log_sigmoid : unary<log_sigmoid> {
 /// hardsigmoid(x) = relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, else (x + 3) / 6.
 ///                                                        torch.nn.Hardsigmoid
 /// f'(x) = 1/6 strictly inside (-3, 3), 0 elsewhere (also at the kinks, as PyTorch).
-/// derivative_from_output(y) = 1/6 where 0 < y < 1, else 0.
+/// derivative_from_output(y) = 1/6 where 0 < y < 1, else 0. Just inside the kinks, where
+/// (x + 3) / 6 rounds to exactly 0 or 1, the output no longer tells and it gives 0 (e.g. for
+/// x = nextafter(3, 0), where derivative(x) is 1/6).
 struct hardsigmoid : unary<hardsigmoid> {
   static constexpr std::string_view name = "hardsigmoid";
   static constexpr accuracy bound{1, 1, 1, 1};

@@ -13,7 +13,8 @@ namespace actfn {
 
 /// swish(x) = x * sigmoid(beta * x)                       (Ramachandran et al. 2017), beta = 1
 /// f'(x) = s + beta x s (1 - s) with s = sigmoid(beta x).
-/// Limits (beta > 0): f(-inf) = 0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1.
+/// Limits (beta > 0): f(-inf) = 0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1; beta = 0 gives
+/// x / 2 everywhere (f(+-inf) = +-inf, f' = 1/2).
 struct swish : unary<swish> {
   static constexpr std::string_view name = "swish";
   static constexpr accuracy bound{3, 3, 3, 3};
@@ -23,12 +24,16 @@ struct swish : unary<swish> {
   swish() = default;
   explicit swish(double beta_) : beta(beta_) { detail::require_finite(name, "beta", beta); }
 
-  template <class B> B eval(B x) const noexcept {
-    return math::x_times_sigmoid(x, detail::splat<B>(beta) * x);
-  }
+  template <class B> B eval(B x) const noexcept { return math::x_times_sigmoid(x, z(x)); }
   template <class B> B eval_derivative(B x) const noexcept {
-    const B z = detail::splat<B>(beta) * x;
-    return math::sigmoid(z) + math::times_vanishing(z, math::sigmoid_slope(z));
+    const B zx = z(x);
+    return detail::keep_nan(x, math::sigmoid(zx) + math::times_vanishing(zx, math::sigmoid_slope(zx)));
+  }
+
+ private:
+  // beta * x, with beta = 0 giving 0 also for x = +-inf.
+  template <class B> B z(B x) const noexcept {
+    return math::times_vanishing(x, detail::splat<B>(beta));
   }
 };
 
