@@ -7,6 +7,9 @@
 // Tolerances: an error of b ULPs is a relative error of at most b * eps (an ULP of y is at most
 // eps * |y|). The long double right-hand sides are rounded to double for Catch's matchers,
 // which costs up to half an ULP of a double result: rel<T>(b) = (b + 1/2) eps.
+// Derivatives are held to that relative measure (or, where f' is a sum of two terms, to the
+// same measure of the terms' magnitudes): stronger than core/unary.hpp's documented measure,
+// ULPs of max(|f'|, 1/4), and met by the library; point checks use the documented measure.
 // Dense loops use REQUIRE: the first failure ends the test case and names its input.
 #include <actfn/core/span.hpp>
 #include <actfn/fn/gelu.hpp>
