@@ -7,8 +7,8 @@
 //                                       r ~ U(f.lower, f.upper), one draw per such element
 //   rrelu_backward(noise, dy, dx)       dx = dy * noise
 //
-// noise is what the backward pass needs (PyTorch's name for it): y = noise * x exactly, so
-// dy/dx = noise everywhere, the drawn slope at x = 0 included (as PyTorch). In evaluation mode
+// noise is what the backward pass needs (PyTorch's name for it): y = noise * x (one rounding),
+// so dy/dx = noise everywhere, the drawn slope at x = 0 included (as PyTorch). In evaluation mode
 // use the elementwise functor actfn::rrelu itself (slope (lower + upper) / 2, fn/relu.hpp).
 //
 // Reproducibility: the same seed, f and x give bit-identical y and noise on every platform and
@@ -22,8 +22,9 @@
 // sequential, so there is nothing for SIMD to share; `Arch` is accepted for a uniform API.
 //
 // NaN and infinities: NaN in x takes the x > 0 branch (no draw; y = NaN, noise = 1), as
-// PyTorch's kernel. x = -inf gives r * -inf (-inf for r > 0; NaN for a drawn r = 0, possible
-// only when lower = 0). rrelu_backward propagates NaN and infinities like a product.
+// PyTorch's kernel. x = -inf gives r * -inf (-inf for r > 0). A drawn slope of exactly 0
+// (possible only when lower <= 0 <= upper) gives y = +0, also at x = -inf (the limit, as
+// leaky_relu with a zero slope). rrelu_backward propagates NaN and infinities like a product.
 //
 // Throws std::invalid_argument (message naming the function, argument and sizes) when lower
 // or upper is not finite or lower > upper (as actfn::rrelu's constructor), when the sizes of
@@ -78,7 +79,7 @@ void rrelu_train(const rrelu& f, X&& x, Y&& y, N&& noise, std::uint64_t seed) {
     const T xi = xs[i];
     const T r = xi <= 0 ? static_cast<T>(detail::draw_slope(gen, checked.lower, checked.upper))
                         : T(1);
-    ys[i] = r * xi;
+    ys[i] = r == T(0) ? T(0) : r * xi;  // a zero slope gives 0 even at -inf, as leaky_relu
     ns[i] = r;
   }
 }

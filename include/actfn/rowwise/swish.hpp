@@ -14,8 +14,8 @@
 // not grow with the span's length.
 //
 // NaN and infinities: NaN in x or dy makes dbeta NaN (and dx NaN where it is). x = +-inf
-// contributes the limit 0 to dbeta for beta != 0 (x^2 sigmoid'(beta x) -> 0), and +inf * dy
-// (sign of dy) for beta = 0, where df/dbeta = x^2 / 4.
+// contributes the limit 0 to dbeta for beta != 0 (x^2 sigmoid'(beta x) -> 0), and +inf * dy for
+// beta = 0, where df/dbeta = x^2 / 4 (beta * x is taken as 0 there, as the functor does).
 //
 // Throws std::invalid_argument (message naming the function, argument and sizes) when x, dy
 // and dx differ in size or dx partly overlaps x or dy (the very same span is fine: in place;
@@ -51,7 +51,8 @@ detail::range_value<X> swish_backward(const swish& f, X&& x, DY&& dy, DX&& dx) {
   detail::require_no_partial_overlap(where, "dy", dys, "dx", dxs);
   const double dbeta = detail::sum_in_double<Arch>(xs.size(), [&f](auto xb, auto gb) {
     using D = decltype(xb);
-    const D slope = math::sigmoid_slope(detail::splat<D>(f.beta) * xb);
+    // beta * x as swish computes it: 0 for beta = 0 even at x = +-inf.
+    const D slope = math::sigmoid_slope(math::times_vanishing(xb, detail::splat<D>(f.beta)));
     return gb * math::times_vanishing(xb * xb, slope);
   }, xs.data(), dys.data());
   actfn::backward<Arch>(f, xs, dys, dxs);
