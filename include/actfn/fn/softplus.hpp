@@ -13,7 +13,9 @@ namespace actfn {
 ///                                                        torch.nn.Softplus(beta=1, threshold=20)
 /// f'(x) = sigmoid(beta x), and 1 where beta x > threshold (the log1p branch at the switch).
 /// derivative_from_output(y) = 1 - exp(-beta y), and 1 where beta y > threshold (PyTorch's
-/// formula from the output). Requires beta > 0.
+/// formula from the output; just above the switch, within exp(-threshold), y cannot tell
+/// which branch made it). Requires beta > 0. The documented bounds are for beta = 1 (any power
+/// of two): other values round beta * x, which costs up to |beta x| ULPs in the left tail.
 /// Limits: f(-inf) = 0, f(+inf) = +inf; softplus(100) = 100.
 struct softplus : unary<softplus> {
   static constexpr std::string_view name = "softplus";
@@ -23,14 +25,16 @@ struct softplus : unary<softplus> {
   double threshold = 20.0;
 
   softplus() = default;
-  softplus(double beta_, double threshold_ = 20.0) : beta(beta_), threshold(threshold_) {
+  explicit softplus(double beta_, double threshold_ = 20.0) : beta(beta_), threshold(threshold_) {
     detail::require(beta > 0, name, "beta", beta, "> 0");
     detail::require_finite(name, "threshold", threshold);
   }
 
   template <class B> B eval(B x) const noexcept {
     const B z = detail::splat<B>(beta) * x;
-    const B smooth = xsimd::log1p(xsimd::exp(z)) / detail::splat<B>(beta);
+    // max(z, 0) + log1p(exp(-|z|)): log(1 + e^z) without overflow for any threshold.
+    const B smooth =
+        (xsimd::max(z, B(0)) + xsimd::log1p(xsimd::exp(-xsimd::abs(z)))) / detail::splat<B>(beta);
     return xsimd::select(z > detail::splat<B>(threshold), x, smooth);
   }
   template <class B> B eval_derivative(B x) const noexcept {
