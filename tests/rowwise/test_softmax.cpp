@@ -10,7 +10,7 @@
 // are checked against central differences of the long double reference.
 //
 // Tolerances (eps = machine epsilon of T). Forward: the documented bounds, softmax 4 ULP (float)
-// and 6 ULP (double), log_softmax 2 and 4 ULP; a reference below the smallest normal number may
+// and 6 ULP (double), log_softmax 3 and 4 ULP; a reference below the smallest normal number may
 // be flushed to 0 (xsimd's exp does not produce subnormals). Backward: the input y carries the
 // forward's error (<= 6 eps relative for softmax, <= 4 eps |y| absolute for log_softmax, which
 // exp turns into 4 eps |y| relative), and the pass itself adds a few roundings, so
@@ -116,7 +116,7 @@ void check_close(T got, ld ref, std::uint64_t ulps) {
 template <class T>
 constexpr std::uint64_t softmax_ulps = std::is_same_v<T, float> ? 4 : 6;
 template <class T>
-constexpr std::uint64_t log_softmax_ulps = std::is_same_v<T, float> ? 2 : 4;
+constexpr std::uint64_t log_softmax_ulps = std::is_same_v<T, float> ? 3 : 4;
 
 /// Runs forward(x, y, cols) on rows of random values in [-spread, spread] and compares every
 /// element with ref(row).
@@ -150,7 +150,7 @@ TEMPLATE_TEST_CASE("softmax matches a long double reference within 4 (float) / 6
   check_forward<T>(f, ref_softmax<T>, softmax_ulps<T>, std::is_same_v<T, float> ? 60 : 400);
 }
 
-TEMPLATE_TEST_CASE("log_softmax matches a long double reference within 2 / 4 ULP", "[softmax]",
+TEMPLATE_TEST_CASE("log_softmax matches a long double reference within 3 / 4 ULP", "[softmax]",
                    float, double) {
   using T = TestType;
   auto f = [](const auto& x, auto& y, std::size_t c) { actfn::log_softmax(x, y, c); };

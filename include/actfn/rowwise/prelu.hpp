@@ -129,7 +129,7 @@ void prelu_backward(X&& x, Wt&& weight, DY&& dy, DX&& dx, DW&& dweight, std::siz
   std::vector<detail::compensated_sum<double>> sums(ws.size());
   detail::for_each_channel_block(xs.size(), ws.size(), inner, [&](std::size_t c, std::size_t at) {
     // Read the block for the weight gradient before dx (which may be x or dy) is written.
-    sums[c].add(detail::sum_in_double<Arch>(inner, [](auto xb, auto gb) {
+    sums[c].add(detail::sum_in_double<Arch, double>(inner, [](auto xb, auto gb) {
       using D = decltype(xb);
       return xsimd::select(xb > D(0), D(0), xb * gb);
     }, xs.data() + at, dys.data() + at));

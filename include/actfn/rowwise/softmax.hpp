@@ -17,13 +17,15 @@
 // Accuracy. Subtracting the row maximum first means nothing overflows: softmax({1000, 1001,
 // 1002}) is as accurate as softmax({0, 1, 2}). exp(x_j - m) is corrected for the rounding of
 // the subtraction (see exp_of_difference), so the error does not grow with the spread of the
-// row. Sums are accumulated in double lanes (float rows too). log_softmax computes
-// log(sum) as log1p(n_max - 1 + rest), where n_max counts the entries equal to the maximum and
-// rest sums the others, so a row dominated by one entry still gets its small log-probability
-// (about -rest) to full relative accuracy. Bounds enforced by tests/rowwise/test_softmax.cpp
-// against a long double reference: softmax within 4 ULP (float) and 6 ULP (double), log_softmax
-// within 2 ULP (float) and 4 ULP (double); measured worst cases over sse2/avx2/avx512 were 3.1,
-// 4.5, 1.2 and 2.8. Results below the smallest normal number may be flushed to 0 (xsimd's exp
+// row. Sums are accumulated in double lanes with compensation, float rows too (softmax's sum
+// and the backward passes form their terms in double; log_softmax forms its exp terms in the
+// row's own type, where exp runs at full width). log_softmax takes log(sum) as
+// log1p(n_max - 1 + rest), where n_max counts the entries equal to the maximum and rest sums
+// the others, so a row dominated by one entry still gets its small log-probability (about
+// -rest) to full relative accuracy. Bounds enforced by tests/rowwise/test_softmax.cpp against
+// a long double reference: softmax within 4 ULP (float) and 6 ULP (double), log_softmax within
+// 3 ULP (float) and 4 ULP (double); the measured worst cases over sse2/avx2/avx512 were 3.1,
+// 4.5, 2.0 and 2.8. Results below the smallest normal number may be flushed to 0 (xsimd's exp
 // does not produce subnormals).
 //
 // NaN and infinities (as PyTorch's CPU kernels): entries equal to -inf in a row with a finite
@@ -50,6 +52,7 @@
 #include <span>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "actfn/core/check.hpp"
 #include "actfn/core/span.hpp"
@@ -70,6 +73,20 @@ typename B::batch_bool_type lanes_below(std::size_t count) {
   return B::load_unaligned(index.data()) < B(static_cast<T>(count));
 }
 
+/// B::size consecutive values at p as a B. For another element type (float data in double
+/// lanes) the values are converted one by one: xsimd 8.1's converting load copies through a
+/// buffer and stalls on store forwarding (measured 15x slower with AVX-512, 12x with AVX2).
+template <class B, class In>
+B load_as(const In* p) {
+  if constexpr (std::is_same_v<In, typename B::value_type>) {
+    return B::load_unaligned(p);
+  } else {
+    return [p]<std::size_t... I>(std::index_sequence<I...>) {
+      return B{static_cast<typename B::value_type>(p[I])...};
+    }(std::make_index_sequence<B::size>());
+  }
+}
+
 /// Folds map(in[i]...) over i < n lane by lane: state = combine(state, map(batches)). The
 /// inputs are loaded as batches of Acc (so float data can be summed in double lanes). The tail
 /// goes through a zero-padded batch whose lanes past n are replaced by `pad` (the identity of
@@ -79,7 +96,7 @@ State fold(std::size_t n, State state, Acc pad, Map map, Combine combine, const 
   using B = xsimd::batch<Acc, Arch>;
   constexpr std::size_t W = B::size;
   std::size_t i = 0;
-  for (; i + W <= n; i += W) state = combine(state, map(B::load_unaligned(in + i)...));
+  for (; i + W <= n; i += W) state = combine(state, map(load_as<B>(in + i)...));
   if (const std::size_t rest = n - i; rest != 0) {
     auto load_tail = [&](const auto* p) {
       std::array<Acc, W> buf{};
@@ -110,13 +127,31 @@ inline double total(const compensated_sum<double>& s) {
   return std::isfinite(s.sum) ? s.sum + s.err : s.sum;
 }
 
-/// sum over i < n of map(in[i]...), with map applied in double lanes (float data converted)
-/// and the lanes summed with compensated_sum.
-template <class Arch, class Map, class... In>
+/// Adds a batch to double lanes: a double batch as is, a float batch as its two halves.
+template <class D, class B>
+void add_lanes(compensated_sum<D>& s, B v) {
+  if constexpr (std::is_same_v<B, D>) {
+    s.add(v);
+  } else {
+    static_assert(B::size == 2 * D::size, "a float batch holds two double batches");
+    std::array<typename B::value_type, B::size> lanes;
+    v.store_unaligned(lanes.data());
+    s.add(load_as<D>(lanes.data()));
+    s.add(load_as<D>(lanes.data() + D::size));
+  }
+}
+
+/// sum over i < n of map(in[i]...) in double: map runs on batches of Lane (double, to evaluate
+/// in double, e.g. exact products of floats; or the data's own type, to keep float's width and
+/// float's fast exp) and the results are summed in double lanes with compensated_sum.
+template <class Arch, class Lane, class Map, class... In>
 double sum_in_double(std::size_t n, Map map, const In*... in) {
   using S = compensated_sum<xsimd::batch<double, Arch>>;
-  const S lanes = fold<Arch, double>(n, S{}, 0.0, map, [](S s, auto v) { s.add(v); return s; },
-                                     in...);
+  const auto add = [](S s, auto v) {
+    add_lanes(s, v);
+    return s;
+  };
+  const S lanes = fold<Arch, Lane>(n, S{}, Lane(0), map, add, in...);
   return total({xsimd::hadd(lanes.sum), xsimd::hadd(lanes.err)});
 }
 
@@ -173,7 +208,7 @@ void softmax_row(const T* x, T* y, std::size_t n) {
   using B = xsimd::batch<T, Arch>;
   const B m(row_max<Arch>(x, n));
   transform<Arch>(n, y, [m](B xb) { return exp_of_difference(xb, m); }, x);
-  const B s(static_cast<T>(sum_in_double<Arch>(n, [](auto e) { return e; }, y)));
+  const B s(static_cast<T>(sum_in_double<Arch, double>(n, [](auto e) { return e; }, y)));
   transform<Arch>(n, y, [s](B e) { return e / s; }, y);
 }
 
@@ -181,16 +216,14 @@ template <class Arch, class T>
 void log_softmax_row(const T* x, T* y, std::size_t n) {
   const T m = row_max<Arch>(x, n);
   // sum_i exp(x_i - m) = n_max + rest: the n_max entries with x_i - m == 0 contribute exactly 1
-  // each. x_i - m is NaN (never 0) for +inf entries and all--inf rows, which makes rest NaN.
-  const double n_max = sum_in_double<Arch>(n, [m](auto xb) {
-    using D = decltype(xb);
-    return xsimd::select(xb - D(m) == D(0), D(1), D(0));
-  }, x);
-  const double rest = sum_in_double<Arch>(n, [m](auto xb) {
-    using D = decltype(xb);
-    return xsimd::select(xb - D(m) == D(0), D(0), exp_of_difference(xb, D(m)));
-  }, x);
+  // each. x_i - m is NaN (never 0) for +inf entries and in all -inf rows, which makes rest NaN.
   using B = xsimd::batch<T, Arch>;
+  const double n_max = sum_in_double<Arch, T>(n, [m](B xb) {
+    return xsimd::select(xb - B(m) == B(0), B(1), B(0));
+  }, x);
+  const double rest = sum_in_double<Arch, T>(n, [m](B xb) {
+    return xsimd::select(xb - B(m) == B(0), B(0), exp_of_difference(xb, B(m)));
+  }, x);
   const B log_sum = splat<B>(std::log1p((n_max - 1) + rest));
   transform<Arch>(n, y, [m, log_sum](B xb) { return (xb - B(m)) - log_sum; }, x);
 }
@@ -198,14 +231,14 @@ void log_softmax_row(const T* x, T* y, std::size_t n) {
 template <class Arch, class T>
 void softmax_backward_row(const T* y, const T* dy, T* dx, std::size_t n) {
   using B = xsimd::batch<T, Arch>;
-  const B dot = splat<B>(sum_in_double<Arch>(n, [](auto yb, auto gb) { return yb * gb; }, y, dy));
+  const B dot = splat<B>(sum_in_double<Arch, double>(n, [](auto yb, auto gb) { return yb * gb; }, y, dy));
   transform<Arch>(n, dx, [dot](B yb, B gb) { return yb * (gb - dot); }, y, dy);
 }
 
 template <class Arch, class T>
 void log_softmax_backward_row(const T* y, const T* dy, T* dx, std::size_t n) {
   using B = xsimd::batch<T, Arch>;
-  const B total = splat<B>(sum_in_double<Arch>(n, [](auto gb) { return gb; }, dy));
+  const B total = splat<B>(sum_in_double<Arch, double>(n, [](auto gb) { return gb; }, dy));
   transform<Arch>(n, dx, [total](B yb, B gb) { return gb - xsimd::exp(yb) * total; }, y, dy);
 }
 

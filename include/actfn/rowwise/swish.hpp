@@ -49,7 +49,7 @@ detail::range_value<X> swish_backward(const swish& f, X&& x, DY&& dy, DX&& dx) {
   detail::require_same_size(where, "x", xs, "dx", dxs);
   detail::require_no_partial_overlap(where, "x", xs, "dx", dxs);
   detail::require_no_partial_overlap(where, "dy", dys, "dx", dxs);
-  const double dbeta = detail::sum_in_double<Arch>(xs.size(), [&f](auto xb, auto gb) {
+  const double dbeta = detail::sum_in_double<Arch, double>(xs.size(), [&f](auto xb, auto gb) {
     using D = decltype(xb);
     // beta * x as swish computes it: 0 for beta = 0 even at x = +-inf.
     const D slope = math::sigmoid_slope(math::times_vanishing(xb, detail::splat<D>(f.beta)));
