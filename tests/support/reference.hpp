@@ -1,163 +1,355 @@
-// Independent references for every function in actfn::catalogue: the textbook formulas in
-// long double with the C library's functions (none of actfn's code), and their derivatives
-// written out by hand. reference<F>::f(fn, x) and reference<F>::df(fn, x).
-// Formulas are arranged only to avoid overflow and cancellation (e.g. log1p(exp(-|x|))), so
-// they stay trustworthy in the tails that the accuracy sweeps visit.
+// Independent references for every function in actfn::catalogue: textbook formulas with the C
+// library's functions (none of actfn's code), and their derivatives written out by hand.
+//
+//   reference<F, R>::f(fn, x), reference<F, R>::df(fn, x)     f(x) and f'(x) computed in R
+//
+// R is long double unless asked otherwise (every test in tests/ uses long double). Formulas are
+// arranged only to avoid overflow and cancellation (e.g. log1p(exp(-|x|))), so they stay
+// trustworthy in the tails that the accuracy sweeps visit.
+//
+// Which precision measures which type (`wide<T>`, used by tests/test_accuracy.cpp and
+// tools/ulp_sweep.cpp, README "Accuracy"):
+// - float results against R = double. Every formula below is a handful of correctly or nearly
+//   correctly rounded double operations (glibc's exp, log1p, tanh, erfc, cosh are within 1 ULP
+//   of double), i.e. within ~2^-50 relative, 2^-26 ULP of float. The only cancellations are
+//   (a) x - tanh x near 0, computed by its Taylor series below |x| < 1/2 and by the
+//   subtraction above it, where at most 12 = 3 / 0.5^2 is lost: still 2^-49 relative;
+//   (b) the derivative sums of swish/silu, gelu, gelu_tanh and mish that cross zero (window
+//   below), whose error is measured in ULPs of the summands there: 2^-50 of them; elsewhere
+//   the summands are within 4x of the sum;
+//   (c) the rounding of an argument that is then exponentiated: exp(a (1 + d)) has relative
+//   error |a| d, and the arguments that reach float results are at most ~104 in size
+//   (silu'(-103) ~ 1e-43), so |a| 2^-53 < 2^-46.
+//   Hence double is enough for every float function; long double is never needed there.
+// - double results against R = long double (11 more bits). (a) and (b) as above leave
+//   2^-60 or better. (c) is the real problem: double results reach exp(-745), where rounding
+//   the argument costs 745 * 2^-64 = 2^-54.5, a third of a double ULP. So the three
+//   formulas whose arguments are rounded before an exponential carry that rounding along
+//   as a first-order correction: gelu (t = -x / sqrt(2) inside erfc and x^2 / 2 inside
+//   exp, both split into a long double value plus its exact remainder with fma),
+//   gelu_tanh (2u = 2 sqrt(2/pi) (x + 0.044715 x^3), computed as a pair of long doubles).
+//   Everywhere else x itself is the argument (exact), so nothing needs more than long double.
+//
+// Derivative zero crossings (README "Accuracy"): where f' is a sum of two terms that cancel,
+// reference<F, R>::terms(fn, x) gives |A| + |B| and reference<F, R>::in_window(fn, x) says
+// whether x is in the documented window around the zero crossing; derivative_error() below is
+// THE derivative measure, shared by the tests and the tool.
 #pragma once
 
 #include <actfn/catalogue.hpp>
+#include <array>
 #include <cmath>
 #include <limits>
+#include <type_traits>
+
+#include "ulp.hpp"
 
 namespace actfn_test {
 
 using ld = long double;
 
-inline ld ref_sigmoid(ld x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); }
-inline ld ref_sigmoid_slope(ld x) { const ld e = std::exp(-std::fabs(x)); return e / ((1 + e) * (1 + e)); }
-inline ld ref_softplus(ld x) { return std::fmax(x, 0) + std::log1p(std::exp(-std::fabs(x))); }
+/// The reference precision for results of type T: double for float, long double for double
+/// (see the file comment for why that is enough).
+template <class T>
+using wide = std::conditional_t<sizeof(T) == 4, double, long double>;
+
+// Helpers: R is given explicitly (ref_sigmoid<double>(x)); without it they work in long double.
+template <class R = ld> R ref_sigmoid(std::type_identity_t<R> x) {
+  return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
+}
+template <class R = ld> R ref_sigmoid_slope(std::type_identity_t<R> x) {
+  const R e = std::exp(-std::fabs(x));
+  return e / ((1 + e) * (1 + e));
+}
+template <class R = ld> R ref_softplus(std::type_identity_t<R> x) {
+  return std::fmax(x, R(0)) + std::log1p(std::exp(-std::fabs(x)));
+}
 /// x * g(x) with the limit 0 where g underflows to 0 (for x = -inf).
-inline ld times_vanishing(ld x, ld g) { return g == 0 ? 0 : x * g; }
-inline ld ref_tanh_slope(ld x) { const ld c = std::cosh(x); return std::isinf(c) ? 0 : 1 / (c * c); }
+template <class R = ld> R times_vanishing(std::type_identity_t<R> x, std::type_identity_t<R> g) {
+  return g == 0 ? R(0) : x * g;
+}
+template <class R = ld> R ref_tanh_slope(std::type_identity_t<R> x) {
+  const R c = std::cosh(x);
+  return std::isinf(c) ? R(0) : 1 / (c * c);
+}
 
-template <class F> struct reference;
+/// A constant known to more than R's precision: hi = the constant rounded to R, lo = the rest.
+/// Written from the long double pair (hi, lo) of the constant; for R = double the long double
+/// part below the double is moved into lo.
+template <class R> struct split_constant {
+  R hi, lo;
+  constexpr split_constant(ld hi_ld, ld lo_ld) : hi(R(hi_ld)), lo(R((hi_ld - ld(R(hi_ld))) + lo_ld)) {}
+};
 
-template <> struct reference<actfn::sigmoid> {
-  static ld f(const actfn::sigmoid&, ld x) { return ref_sigmoid(x); }
-  static ld df(const actfn::sigmoid&, ld x) { return ref_sigmoid_slope(x); }
+/// A window [lo, hi] of x around a zero crossing of f' (see README "Accuracy").
+struct window {
+  ld lo, hi;
+  constexpr bool contains(ld x) const { return x >= lo && x <= hi; }
 };
-template <> struct reference<actfn::log_sigmoid> {
-  static ld f(const actfn::log_sigmoid&, ld x) { return -ref_softplus(-x); }
-  static ld df(const actfn::log_sigmoid&, ld x) { return ref_sigmoid(-x); }
+
+template <class F, class R = ld> struct reference;
+
+template <class R> struct reference<actfn::sigmoid, R> {
+  static R f(const actfn::sigmoid&, R x) { return ref_sigmoid<R>(x); }
+  static R df(const actfn::sigmoid&, R x) { return ref_sigmoid_slope<R>(x); }
 };
-template <> struct reference<actfn::hardsigmoid> {
-  static ld f(const actfn::hardsigmoid&, ld x) { return x <= -3 ? 0 : x >= 3 ? 1 : (x + 3) / 6; }
-  static ld df(const actfn::hardsigmoid&, ld x) { return (x > -3 && x < 3) ? 1.0L / 6 : 0; }
+template <class R> struct reference<actfn::log_sigmoid, R> {
+  static R f(const actfn::log_sigmoid&, R x) { return -ref_softplus<R>(-x); }
+  static R df(const actfn::log_sigmoid&, R x) { return ref_sigmoid<R>(-x); }
 };
-template <> struct reference<actfn::tanh> {
-  static ld f(const actfn::tanh&, ld x) { return std::tanh(x); }
-  static ld df(const actfn::tanh&, ld x) { return ref_tanh_slope(x); }
+template <class R> struct reference<actfn::hardsigmoid, R> {
+  static R f(const actfn::hardsigmoid&, R x) { return x <= -3 ? R(0) : x >= 3 ? R(1) : (x + 3) / 6; }
+  static R df(const actfn::hardsigmoid&, R x) { return (x > -3 && x < 3) ? R(1) / 6 : R(0); }
 };
-template <> struct reference<actfn::softsign> {
-  static ld f(const actfn::softsign&, ld x) { return std::isinf(x) ? std::copysign(1.0L, x) : x / (1 + std::fabs(x)); }
-  static ld df(const actfn::softsign&, ld x) { return 1 / ((1 + std::fabs(x)) * (1 + std::fabs(x))); }
+template <class R> struct reference<actfn::tanh, R> {
+  static R f(const actfn::tanh&, R x) { return std::tanh(x); }
+  static R df(const actfn::tanh&, R x) { return ref_tanh_slope<R>(x); }
 };
-template <> struct reference<actfn::hardtanh> {
-  static ld f(const actfn::hardtanh& p, ld x) { return x < p.min_val ? p.min_val : x > p.max_val ? p.max_val : x; }
-  static ld df(const actfn::hardtanh& p, ld x) { return (x > p.min_val && x < p.max_val) ? 1 : 0; }
+template <class R> struct reference<actfn::softsign, R> {
+  static R f(const actfn::softsign&, R x) { return std::isinf(x) ? std::copysign(R(1), x) : x / (1 + std::fabs(x)); }
+  static R df(const actfn::softsign&, R x) { return 1 / ((1 + std::fabs(x)) * (1 + std::fabs(x))); }
 };
-template <> struct reference<actfn::relu> {
-  static ld f(const actfn::relu&, ld x) { return x > 0 ? x : 0; }
-  static ld df(const actfn::relu&, ld x) { return x > 0 ? 1 : 0; }
+template <class R> struct reference<actfn::hardtanh, R> {
+  static R f(const actfn::hardtanh& p, R x) { return x < p.min_val ? R(p.min_val) : x > p.max_val ? R(p.max_val) : x; }
+  static R df(const actfn::hardtanh& p, R x) { return (x > p.min_val && x < p.max_val) ? R(1) : R(0); }
 };
-template <> struct reference<actfn::relu6> {
-  static ld f(const actfn::relu6&, ld x) { return x <= 0 ? 0 : x >= 6 ? 6 : x; }
-  static ld df(const actfn::relu6&, ld x) { return (x > 0 && x < 6) ? 1 : 0; }
+template <class R> struct reference<actfn::relu, R> {
+  static R f(const actfn::relu&, R x) { return x > 0 ? x : R(0); }
+  static R df(const actfn::relu&, R x) { return x > 0 ? R(1) : R(0); }
 };
-template <> struct reference<actfn::leaky_relu> {
+template <class R> struct reference<actfn::relu6, R> {
+  static R f(const actfn::relu6&, R x) { return x <= 0 ? R(0) : x >= 6 ? R(6) : x; }
+  static R df(const actfn::relu6&, R x) { return (x > 0 && x < 6) ? R(1) : R(0); }
+};
+template <class R> struct reference<actfn::leaky_relu, R> {
   // Exact slope: the functor rounds it to the element type, which costs up to 1 ULP (its bound).
-  static ld f(const actfn::leaky_relu& p, ld x) { return x < 0 ? x * p.negative_slope : x; }
-  static ld df(const actfn::leaky_relu& p, ld x) { return x > 0 ? 1 : p.negative_slope; }
+  static R f(const actfn::leaky_relu& p, R x) { return x < 0 ? x * R(p.negative_slope) : x; }
+  static R df(const actfn::leaky_relu& p, R x) { return x > 0 ? R(1) : R(p.negative_slope); }
 };
-template <> struct reference<actfn::prelu> {
-  static ld f(const actfn::prelu& p, ld x) { return x < 0 ? x * p.weight : x; }
-  static ld df(const actfn::prelu& p, ld x) { return x > 0 ? 1 : p.weight; }
+template <class R> struct reference<actfn::prelu, R> {
+  static R f(const actfn::prelu& p, R x) { return x < 0 ? x * R(p.weight) : x; }
+  static R df(const actfn::prelu& p, R x) { return x > 0 ? R(1) : R(p.weight); }
 };
-template <> struct reference<actfn::rrelu> {
-  static ld slope(const actfn::rrelu& p) { return (static_cast<ld>(p.lower) + p.upper) / 2; }
-  static ld f(const actfn::rrelu& p, ld x) { return x < 0 ? x * slope(p) : x; }
-  static ld df(const actfn::rrelu& p, ld x) { return x > 0 ? 1 : slope(p); }
+template <class R> struct reference<actfn::rrelu, R> {
+  static R slope(const actfn::rrelu& p) { return (static_cast<ld>(p.lower) + p.upper) / 2; }
+  static R f(const actfn::rrelu& p, R x) { return x < 0 ? x * slope(p) : x; }
+  static R df(const actfn::rrelu& p, R x) { return x > 0 ? R(1) : slope(p); }
 };
-template <> struct reference<actfn::threshold> {
-  static ld f(const actfn::threshold& p, ld x) { return x > p.thresh ? x : p.value; }
-  static ld df(const actfn::threshold& p, ld x) { return x > p.thresh ? 1 : 0; }
+template <class R> struct reference<actfn::threshold, R> {
+  static R f(const actfn::threshold& p, R x) { return x > p.thresh ? x : R(p.value); }
+  static R df(const actfn::threshold& p, R x) { return x > p.thresh ? R(1) : R(0); }
 };
-template <> struct reference<actfn::swish> {
-  static ld f(const actfn::swish& p, ld x) { return times_vanishing(x, ref_sigmoid(p.beta * x)); }
-  static ld df(const actfn::swish& p, ld x) {
-    const ld z = p.beta * x;
-    return ref_sigmoid(z) + times_vanishing(z, ref_sigmoid_slope(z));
+
+/// swish'(x) = s + z s (1 - s), z = beta x, s = sigmoid(z): the two terms cancel at
+/// z0 = -1.27846454276107379510935873902 (where 1 + z0 (1 - s(z0)) = 0).
+template <class R> struct reference<actfn::swish, R> {
+  static R z(const actfn::swish& p, R x) { return times_vanishing<R>(x, R(p.beta)); }
+  static R f(const actfn::swish& p, R x) { return times_vanishing<R>(x, ref_sigmoid<R>(z(p, x))); }
+  static R df(const actfn::swish& p, R x) {
+    const R zx = z(p, x);
+    return ref_sigmoid<R>(zx) + times_vanishing<R>(zx, ref_sigmoid_slope<R>(zx));
+  }
+  static R terms(const actfn::swish& p, R x) {
+    const R zx = z(p, x);
+    return ref_sigmoid<R>(zx) + std::fabs(times_vanishing<R>(zx, ref_sigmoid_slope<R>(zx)));
+  }
+  /// In z = beta x: the terms exceed 4 |f'| for z in (-1.9128, -0.8551).
+  static constexpr window z_window{-1.9375L, -0.8125L};
+  static bool in_window(const actfn::swish& p, R x) { return z_window.contains(z(p, x)); }
+};
+template <class R> struct reference<actfn::silu, R> {
+  static R f(const actfn::silu&, R x) { return times_vanishing<R>(x, ref_sigmoid<R>(x)); }
+  static R df(const actfn::silu&, R x) { return ref_sigmoid<R>(x) + times_vanishing<R>(x, ref_sigmoid_slope<R>(x)); }
+  static R terms(const actfn::silu&, R x) { return ref_sigmoid<R>(x) + std::fabs(times_vanishing<R>(x, ref_sigmoid_slope<R>(x))); }
+  static bool in_window(const actfn::silu&, R x) { return reference<actfn::swish, R>::z_window.contains(x); }
+};
+template <class R> struct reference<actfn::hardswish, R> {
+  // f'(x) = (x + 3/2) / 3 vanishes at -3/2, where x + 3/2 is exact (Sterbenz), in R as in the
+  // element types: a correctly rounded derivative is possible there, so it is measured
+  // relatively everywhere (no window).
+  static R f(const actfn::hardswish&, R x) { return x <= -3 ? R(0) : x >= 3 ? x : x * (x + 3) / 6; }
+  static R df(const actfn::hardswish&, R x) { return x < -3 ? R(0) : x <= 3 ? (x + R(1.5)) / 3 : R(1); }
+};
+template <class R> struct reference<actfn::softplus, R> {
+  static R f(const actfn::softplus& p, R x) {
+    const R z = R(p.beta) * x;
+    return z > p.threshold ? x : ref_softplus<R>(z) / R(p.beta);
+  }
+  static R df(const actfn::softplus& p, R x) {
+    const R z = R(p.beta) * x;
+    return z > p.threshold ? R(1) : ref_sigmoid<R>(z);
   }
 };
-template <> struct reference<actfn::silu> {
-  static ld f(const actfn::silu&, ld x) { return times_vanishing(x, ref_sigmoid(x)); }
-  static ld df(const actfn::silu&, ld x) { return ref_sigmoid(x) + times_vanishing(x, ref_sigmoid_slope(x)); }
+template <class R> struct reference<actfn::elu, R> {
+  static R f(const actfn::elu& p, R x) { return x > 0 ? x : R(p.alpha) * std::expm1(x); }
+  static R df(const actfn::elu& p, R x) { return x > 0 ? R(1) : R(p.alpha) * std::exp(x); }
 };
-template <> struct reference<actfn::hardswish> {
-  static ld f(const actfn::hardswish&, ld x) { return x <= -3 ? 0 : x >= 3 ? x : x * (x + 3) / 6; }
-  static ld df(const actfn::hardswish&, ld x) { return x < -3 ? 0 : x <= 3 ? x / 3 + 0.5L : 1; }
+template <class R> struct reference<actfn::selu, R> {
+  static constexpr R alpha = R(1.6732632423543772848170429916717L);
+  static constexpr R scale = R(1.0507009873554804934193349852946L);
+  static R f(const actfn::selu&, R x) { return scale * (x > 0 ? x : alpha * std::expm1(x)); }
+  static R df(const actfn::selu&, R x) { return x > 0 ? scale : scale * alpha * std::exp(x); }
 };
-template <> struct reference<actfn::softplus> {
-  static ld f(const actfn::softplus& p, ld x) {
-    return p.beta * x > p.threshold ? x : ref_softplus(p.beta * x) / p.beta;
+template <class R> struct reference<actfn::celu, R> {
+  static R f(const actfn::celu& p, R x) { return x > 0 ? x : R(p.alpha) * std::expm1(x / R(p.alpha)); }
+  static R df(const actfn::celu& p, R x) { return x > 0 ? R(1) : std::exp(x / R(p.alpha)); }
+};
+
+/// gelu(x) = x Phi(x), gelu'(x) = Phi(x) + x phi(x); the terms cancel at
+/// x0 = -0.751791524693564457457904947 (gelu's minimum).
+template <class R> struct reference<actfn::gelu, R> {
+  static constexpr split_constant<R> inv_sqrt2{0.707106781186547524381894036516L, 1.895032558893257079621272e-20L};
+  static constexpr R two_over_sqrt_pi = R(1.12837916709551257384794992200L);
+  static constexpr R inv_sqrt_2pi = R(0.398942280401432677926568115545L);
+  /// Phi(x) = erfc(t) / 2, t = -x / sqrt(2). t is rounded to R; its exact remainder dt
+  /// (fma, and the constant's own remainder) is added to first order:
+  /// erfc(t + dt) = erfc(t) - dt 2 / sqrt(pi) exp(-t^2).
+  static R cdf(R x) {
+    const R t = -x * inv_sqrt2.hi;
+    if (!std::isfinite(t)) return t > 0 ? R(0) : R(1);
+    const R dt = std::fma(-x, inv_sqrt2.hi, -t) - x * inv_sqrt2.lo;
+    return (std::erfc(t) - dt * two_over_sqrt_pi * std::exp(-t * t)) / 2;
   }
-  static ld df(const actfn::softplus& p, ld x) { return p.beta * x > p.threshold ? 1 : ref_sigmoid(p.beta * x); }
-};
-template <> struct reference<actfn::elu> {
-  static ld f(const actfn::elu& p, ld x) { return x > 0 ? x : p.alpha * std::expm1(x); }
-  static ld df(const actfn::elu& p, ld x) { return x > 0 ? 1 : p.alpha * std::exp(x); }
-};
-template <> struct reference<actfn::selu> {
-  static constexpr ld alpha = 1.6732632423543772848170429916717L;
-  static constexpr ld scale = 1.0507009873554804934193349852946L;
-  static ld f(const actfn::selu&, ld x) { return scale * (x > 0 ? x : alpha * std::expm1(x)); }
-  static ld df(const actfn::selu&, ld x) { return x > 0 ? scale : scale * alpha * std::exp(x); }
-};
-template <> struct reference<actfn::celu> {
-  static ld f(const actfn::celu& p, ld x) { return x > 0 ? x : p.alpha * std::expm1(x / p.alpha); }
-  static ld df(const actfn::celu& p, ld x) { return x > 0 ? 1 : std::exp(x / p.alpha); }
-};
-template <> struct reference<actfn::gelu> {
-  static ld cdf(ld x) { return std::erfc(-x / std::sqrt(2.0L)) / 2; }
-  static ld pdf(ld x) { return std::exp(-x * x / 2) / std::sqrt(2 * 3.14159265358979323846264338327950288L); }
-  static ld f(const actfn::gelu&, ld x) { return times_vanishing(x, cdf(x)); }
-  static ld df(const actfn::gelu&, ld x) { return cdf(x) + times_vanishing(x, pdf(x)); }
-};
-template <> struct reference<actfn::gelu_tanh> {
-  static constexpr ld k = 0.79788456080286535587989211986876L;  // sqrt(2 / pi)
-  static constexpr ld c = 0.044715L;
-  static ld u(ld x) { return k * (x + c * x * x * x); }
-  // 0.5 (1 + tanh(u)) = sigmoid(2u)
-  static ld f(const actfn::gelu_tanh&, ld x) { return times_vanishing(x, ref_sigmoid(2 * u(x))); }
-  static ld df(const actfn::gelu_tanh&, ld x) {
-    const ld s = ref_sigmoid_slope(2 * u(x));
-    const ld du = k * (1 + 3 * c * x * x);
-    return ref_sigmoid(2 * u(x)) + times_vanishing(x, times_vanishing(du, 2 * s));
+  /// phi(x) = exp(-x^2 / 2) / sqrt(2 pi), with x^2 = h + l exactly (fma):
+  /// exp(-(h + l) / 2) = exp(-h / 2) (1 - l / 2) to first order.
+  static R pdf(R x) {
+    const R h = x * x;
+    if (!std::isfinite(h)) return R(0);
+    const R l = std::fma(x, x, -h);
+    return std::exp(-h / 2) * (1 - l / 2) * inv_sqrt_2pi;
   }
+  static R f(const actfn::gelu&, R x) { return times_vanishing<R>(x, cdf(x)); }
+  static R df(const actfn::gelu&, R x) { return cdf(x) + times_vanishing<R>(x, pdf(x)); }
+  static R terms(const actfn::gelu&, R x) { return cdf(x) + std::fabs(times_vanishing<R>(x, pdf(x))); }
+  /// The terms exceed 4 |f'| for x in (-1.0595, -0.5194).
+  static constexpr window x_window{-1.0625L, -0.5L};
+  static bool in_window(const actfn::gelu&, R x) { return x_window.contains(x); }
 };
-template <> struct reference<actfn::mish> {
-  static ld f(const actfn::mish&, ld x) { return times_vanishing(x, std::tanh(ref_softplus(x))); }
-  static ld df(const actfn::mish&, ld x) {
-    const ld sp = ref_softplus(x);
-    return std::tanh(sp) + times_vanishing(x, ref_sigmoid(x) * ref_tanh_slope(sp));
+
+/// gelu_tanh(x) = x sigmoid(2u), 2u = 2 sqrt(2/pi) (x + 0.044715 x^3) (0.5 (1 + tanh u) =
+/// sigmoid(2u)); gelu_tanh'(x) = sigmoid(2u) + x 2 sigmoid'(2u) u'(x), whose terms cancel at
+/// x0 = -0.752461422071016 (gelu_tanh's minimum).
+/// 2u is computed as a pair s + ds of R values (products split exactly with fma, the constants
+/// as pairs), and sigmoid(s + ds), sigmoid'(s + ds) take ds to first order: far left,
+/// x sigmoid(2u) ~ x exp(2u) with |2u| up to ~745, so the rounding of 2u matters.
+template <class R> struct reference<actfn::gelu_tanh, R> {
+  static constexpr split_constant<R> k{0.797884560802865355853136231090L, 2.675588877860239145961788e-20L};
+  static constexpr split_constant<R> c{0.0447149999999999999994882565746L, 5.117434254131580928367065e-22L};
+  struct pair { R s, ds; };
+  static pair two_u(R x) {
+    // x^3 = p + q
+    const R h = x * x, l = std::fma(x, x, -h);
+    const R p = x * h, q = std::fma(x, h, -p) + x * l;
+    // c x^3 = cp + cq
+    const R cp = c.hi * p, cq = std::fma(c.hi, p, -cp) + c.hi * q + c.lo * p;
+    // x + c x^3 = a + da (two-sum of x and cp)
+    const R a = x + cp, bv = a - x, da = ((x - (a - bv)) + (cp - bv)) + cq;
+    // 2 k (a + da)
+    const R s = 2 * k.hi * a, ds = 2 * (std::fma(k.hi, a, -(s / 2)) + k.hi * da + k.lo * a);
+    return {s, ds};
   }
+  static R sig(pair u) {  // sigmoid(s + ds) ~ sigmoid(s) + ds sigmoid'(s)
+    return ref_sigmoid<R>(u.s) + (std::isfinite(u.s) ? u.ds * ref_sigmoid_slope<R>(u.s) : R(0));
+  }
+  static R sig_slope(pair u) {  // sigmoid'(s + ds) ~ sigmoid'(s) + ds sigmoid'(s) (1 - 2 sigmoid(s))
+    const R sl = ref_sigmoid_slope<R>(u.s);
+    return sl + (std::isfinite(u.s) ? u.ds * sl * (1 - 2 * ref_sigmoid<R>(u.s)) : R(0));
+  }
+  static R du(R x) { return k.hi * (1 + 3 * c.hi * x * x); }
+  static R slope_term(R x) {
+    return times_vanishing<R>(x, times_vanishing<R>(du(x), 2 * sig_slope(two_u(x))));
+  }
+  static R f(const actfn::gelu_tanh&, R x) { return times_vanishing<R>(x, sig(two_u(x))); }
+  static R df(const actfn::gelu_tanh&, R x) { return sig(two_u(x)) + slope_term(x); }
+  static R terms(const actfn::gelu_tanh&, R x) { return sig(two_u(x)) + std::fabs(slope_term(x)); }
+  /// The terms exceed 4 |f'| for x in (-1.0608, -0.5196).
+  static constexpr window x_window{-1.0625L, -0.5L};
+  static bool in_window(const actfn::gelu_tanh&, R x) { return x_window.contains(x); }
 };
-template <> struct reference<actfn::hardshrink> {
-  static ld f(const actfn::hardshrink& p, ld x) { return std::fabs(x) > p.lambd ? x : 0; }
-  static ld df(const actfn::hardshrink& p, ld x) { return std::fabs(x) > p.lambd ? 1 : 0; }
+
+/// mish(x) = x tanh(softplus(x)); mish'(x) = tanh(sp) + x sigmoid(x) sech^2(sp), whose terms
+/// cancel at x0 = -1.19243121451549521 (mish's minimum).
+template <class R> struct reference<actfn::mish, R> {
+  static R slope_term(R x) { return times_vanishing<R>(x, ref_sigmoid<R>(x) * ref_tanh_slope<R>(ref_softplus<R>(x))); }
+  static R f(const actfn::mish&, R x) { return times_vanishing<R>(x, std::tanh(ref_softplus<R>(x))); }
+  static R df(const actfn::mish&, R x) { return std::tanh(ref_softplus<R>(x)) + slope_term(x); }
+  static R terms(const actfn::mish&, R x) { return std::tanh(ref_softplus<R>(x)) + std::fabs(slope_term(x)); }
+  /// The terms exceed 4 |f'| for x in (-1.8217, -0.7886).
+  static constexpr window x_window{-1.875L, -0.75L};
+  static bool in_window(const actfn::mish&, R x) { return x_window.contains(x); }
 };
-template <> struct reference<actfn::softshrink> {
-  static ld f(const actfn::softshrink& p, ld x) { return x > p.lambd ? x - p.lambd : x < -p.lambd ? x + p.lambd : 0; }
-  static ld df(const actfn::softshrink& p, ld x) { return std::fabs(x) > p.lambd ? 1 : 0; }
+template <class R> struct reference<actfn::hardshrink, R> {
+  static R f(const actfn::hardshrink& p, R x) { return std::fabs(x) > p.lambd ? x : R(0); }
+  static R df(const actfn::hardshrink& p, R x) { return std::fabs(x) > p.lambd ? R(1) : R(0); }
 };
-template <> struct reference<actfn::tanhshrink> {
-  // Near 0, x - tanh(x) cancels even in long double, so |x| < 0.1 uses the Taylor series of
-  // x - tanh x (coefficients 2^2n (2^2n - 1) |B_2n| / (2n)!, B the Bernoulli numbers), whose
-  // ninth term is below long double's rounding there; at |x| = 0.1 the subtraction loses
-  // 8 of long double's 64 bits, still 3 more than double has.
-  static ld f(const actfn::tanhshrink&, ld x) {
-    if (std::fabs(x) < 0.1L) {
-      static constexpr ld c[] = {1.0L / 3, -2.0L / 15, 17.0L / 315, -62.0L / 2835, 1382.0L / 155925,
-                                 -21844.0L / 6081075, 929569.0L / 638512875,
-                                 -6404582.0L / 10854718875, 443861162.0L / 1856156927625};
-      const ld x2 = x * x;
-      ld sum = 0;
-      for (int i = 8; i >= 0; --i) sum = sum * x2 + c[i];
-      return x * x2 * sum;
+template <class R> struct reference<actfn::softshrink, R> {
+  static R f(const actfn::softshrink& p, R x) { return x > p.lambd ? x - R(p.lambd) : x < -p.lambd ? x + R(p.lambd) : R(0); }
+  static R df(const actfn::softshrink& p, R x) { return std::fabs(x) > p.lambd ? R(1) : R(0); }
+};
+template <class R> struct reference<actfn::tanhshrink, R> {
+  /// x - tanh x = -sum_{n >= 1} a_n x^(2n+1) with tanh x = sum_{n >= 0} a_n x^(2n+1); the a_n
+  /// follow from tanh' = 1 - tanh^2: a_0 = 1, (2n + 1) a_n = -sum_{k < n} a_k a_{n-1-k}
+  /// (all products of one sign: no cancellation). Below |x| = 1/2 the terms shrink by
+  /// (2x / pi)^2 < 0.102 each, so 24 of them reach 2^-79 of the first; above, the subtraction
+  /// loses at most log2(3 / x^2) < 3.6 bits.
+  static constexpr int n_terms = 25;
+  static const std::array<ld, n_terms>& coefficients() {
+    static const std::array<ld, n_terms> a = [] {
+      std::array<ld, n_terms> c{};
+      c[0] = 1;
+      for (int n = 1; n < n_terms; ++n) {
+        ld sum = 0;
+        for (int k = 0; k < n; ++k) sum += c[k] * c[n - 1 - k];
+        c[n] = -sum / (2 * n + 1);
+      }
+      return c;
+    }();
+    return a;
+  }
+  static R f(const actfn::tanhshrink&, R x) {
+    if (std::fabs(x) < R(0.5)) {
+      const auto& a = coefficients();
+      const R x2 = x * x;
+      R sum = 0;
+      for (int n = n_terms - 1; n >= 1; --n) sum = sum * x2 + R(a[n]);
+      return -x * x2 * sum;
     }
     return x - std::tanh(x);
   }
-  static ld df(const actfn::tanhshrink&, ld x) { const ld t = std::tanh(x); return t * t; }
+  static R df(const actfn::tanhshrink&, R x) { const R t = std::tanh(x); return t * t; }
 };
+
+// --- the derivative measure -----------------------------------------------------------------
+
+template <class F, class R>
+concept has_derivative_window = requires(const F& f, R x) {
+  { reference<F, R>::in_window(f, x) } -> std::convertible_to<bool>;
+  { reference<F, R>::terms(f, x) } -> std::convertible_to<R>;
+};
+
+/// The scale a derivative error at x is measured against (README "Accuracy"): 0 (i.e. |f'(x)|
+/// itself: relative ULPs) except inside the documented window around a zero crossing of f',
+/// where it is the size of the cancelling terms, |A(x)| + |B(x)|.
+template <class F, class R>
+R derivative_scale(const F& f, R x) {
+  if constexpr (has_derivative_window<F, R>) {
+    if (reference<F, R>::in_window(f, x)) return reference<F, R>::terms(f, x);
+  }
+  return R(0);
+}
+
+/// The error of a computed derivative `got` of f at x, in ULPs of T: THE measure the tests and
+/// tools/ulp_sweep.cpp apply. R is the reference precision (wide<T> unless told).
+template <class T, class F, class R = wide<T>>
+R derivative_error(const F& f, T x, T got) {
+  const R xr = static_cast<R>(x);
+  return ulp_error<T, R>(got, reference<F, R>::df(f, xr), derivative_scale(f, xr));
+}
+
+/// The error of a computed value `got` of f at x, in ULPs of T.
+template <class T, class F, class R = wide<T>>
+R forward_error(const F& f, T x, T got) {
+  return ulp_error<T, R>(got, reference<F, R>::f(f, static_cast<R>(x)));
+}
 
 }  // namespace actfn_test

@@ -1,6 +1,7 @@
-// ULP error of a float or double result against a long double reference (README, "Accuracy").
+// ULP error of a float or double result against a higher-precision reference (README,
+// "Accuracy"). THE measure: tests/ and tools/ulp_sweep.cpp all go through ulp_error.
 //
-//   error = |got - ref| / ulp(ref)
+//   error = |got - ref| / ulp(max(|ref|, scale))      scale = 0: relative ULPs
 //
 // ulp(ref) is the distance between the two T values around ref correctly rounded to T, i.e.
 // 2^(e - p + 1) with e the exponent of round(ref) and p the precision of T. Below the normal
@@ -10,32 +11,44 @@
 // to zero (as FTZ/DAZ modes and most SIMD math libraries do), and nothing is claimed there.
 // Special values: NaN against NaN is exact; a reference that rounds to +-inf in T (overflow)
 // must be met by that infinity exactly; any other class mismatch is an infinite error.
+// scale > 0 states the error in ULPs of a larger local scale instead of the result's own: used
+// only for derivatives inside the documented windows around their zero crossings
+// (reference.hpp, derivative_error).
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <type_traits>
 
 namespace actfn_test {
 
-template <class T>
-long double ulp_of(long double ref) {
+/// ulp(ref) for results of type T, in R.
+template <class T, class R = long double>
+R ulp_of(std::type_identity_t<R> ref) {
+  // 2^e from the exponent bits of round(ref) (0 below the normal range), times 2^(1 - p).
   using lim = std::numeric_limits<T>;
-  const long double r = std::fabs(static_cast<long double>(static_cast<T>(ref)));
-  const int e = (r == 0 || !std::isfinite(r)) ? lim::min_exponent - 1 : std::ilogb(r);
-  return std::ldexp(1.0L, std::max(e, lim::min_exponent - 1) - (lim::digits - 1));
+  using bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+  constexpr bits exponent_mask = std::bit_cast<bits>(lim::infinity());
+  const T power = std::bit_cast<T>(bits(std::bit_cast<bits>(static_cast<T>(ref)) & exponent_mask));
+  return static_cast<R>(std::max(power, lim::min()) * lim::epsilon());
 }
 
-template <class T>
-long double ulp_error(T got, long double ref) {
+/// The error of `got` against `ref` in ULPs of T (see the file comment). R is the precision the
+/// reference was computed in (long double unless told; the tool measures float against double,
+/// where the difference and the quotient below are exact to 2^-50 relative).
+template <class T, class R = long double>
+R ulp_error(T got, std::type_identity_t<R> ref, std::type_identity_t<R> scale = 0) {
   using lim = std::numeric_limits<T>;
-  constexpr long double inf = std::numeric_limits<long double>::infinity();
-  if (std::isnan(ref) || std::isnan(got)) return (std::isnan(ref) && std::isnan(got)) ? 0.0L : inf;
+  constexpr R inf = std::numeric_limits<R>::infinity();
+  if (std::isnan(ref) || std::isnan(got)) return (std::isnan(ref) && std::isnan(got)) ? R(0) : inf;
   const T rounded = static_cast<T>(ref);
-  if (std::isinf(rounded) || std::isinf(got)) return got == rounded ? 0.0L : inf;
-  const long double diff = std::fabs(static_cast<long double>(got) - ref);
-  if (std::fabs(ref) < lim::min() && diff <= lim::min()) return 0.0L;  // subnormal range
-  return diff / ulp_of<T>(ref);
+  if (std::isinf(rounded) || std::isinf(got)) return got == rounded ? R(0) : inf;
+  const R diff = std::fabs(static_cast<R>(got) - ref);
+  if (std::fabs(ref) < lim::min() && diff <= lim::min()) return R(0);  // subnormal range
+  return diff / ulp_of<T, R>(std::max(std::fabs(ref), scale));
 }
 
 }  // namespace actfn_test

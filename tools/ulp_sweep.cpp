@@ -1,0 +1,594 @@
+// actfn_ulp: the accuracy of every elementwise function of actfn::catalogue, forward value and
+// derivative, in ULPs against the higher-precision references of tests/support/reference.hpp,
+// with the one error measure of tests/support/ulp.hpp (README "Accuracy").
+//
+//   actfn_ulp_<isa> [--function NAME]... [--type f32|f64]... [--forward] [--derivative]
+//                   [--exhaustive | --stride N] [--threads N] [--quiet] [--list]
+//
+// --exhaustive  every one of the 2^32 float bit patterns (float only)
+// --stride N    sampled: the bit patterns 0x...977 + k N over all of them, as many again over
+//               the patterns of 2^-8 <= |x| < 2^10 (where the functions bend), plus every edge
+//               input (zeros, denormals, extremes, infinities, NaNs, kinks, windows, a grid of
+//               quarter integers in [-200, 200], each with its neighbours). Default: 2^18
+//               samples per pass for float, 2^16 for double.
+// Results are computed through actfn::forward / actfn::derivative on chunks (the build's
+// instruction set), references per element, the work split over threads. Progress goes to
+// stderr; the result is a Markdown table on stdout, one row per function and type.
+// Beside the ULP figures, a semantics column checks NaN, +-inf and +-0 (and the derivative at
+// kinks) against GUIDE.md's values, written below as data, not computed by the functors.
+// Exit status: 0 when every function meets its documented bound (F::bound) and its semantics,
+// 1 otherwise, 2 for bad options.
+#include <actfn/catalogue.hpp>
+#include <actfn/core/span.hpp>
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <bit>
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <tuple>
+#include <unistd.h>
+#include <vector>
+
+#include "support/inputs.hpp"
+#include "support/reference.hpp"
+#include "support/ulp.hpp"
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+// --- expected semantics (GUIDE.md section 2, README "Semantics"), as data -------------------
+
+/// One input and what the function and its derivative must give there. An empty optional
+/// means "not a semantic point" (checked by the ULP sweep instead). A zero expected for f at a
+/// zero input is compared with its sign; elsewhere zeros of either sign match.
+struct point {
+  double x;
+  std::optional<double> f, df;
+};
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+constexpr double selu_scale = 1.0507009873554804934193349852946;
+constexpr double selu_scale_alpha = 1.7580993408473768599402175208123;
+using none = std::nullopt_t;
+constexpr none no = std::nullopt;
+
+/// Points every function is checked at (besides NaN, which must give NaN everywhere).
+std::vector<point> semantics_of(std::string_view name) {
+  // Functions whose limits at -inf / +inf are 0 / +inf with slopes 0 / 1, odd at 0.
+  auto relu_like = [](double d0) {
+    return std::vector<point>{{-inf, 0.0, 0.0}, {inf, inf, 1.0}, {-0.0, -0.0, d0}, {0.0, 0.0, d0}};
+  };
+  auto leaky = [](double s) {
+    return std::vector<point>{{-inf, -inf, s}, {inf, inf, 1.0}, {-0.0, -0.0, s}, {0.0, 0.0, s}};
+  };
+  if (name == "sigmoid") return {{-inf, 0.0, 0.0}, {inf, 1.0, 0.0}, {-0.0, 0.5, 0.25}, {0.0, 0.5, 0.25}};
+  if (name == "log_sigmoid") return {{-inf, -inf, 1.0}, {inf, 0.0, 0.0}, {-0.0, no, 0.5}, {0.0, no, 0.5}};
+  if (name == "hardsigmoid")
+    return {{-inf, 0.0, 0.0}, {inf, 1.0, 0.0}, {-0.0, 0.5, 1.0 / 6}, {0.0, 0.5, 1.0 / 6}, {-3, 0.0, 0.0}, {3, 1.0, 0.0}};
+  if (name == "tanh") return {{-inf, -1.0, 0.0}, {inf, 1.0, 0.0}, {-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}};
+  if (name == "softsign") return {{-inf, -1.0, 0.0}, {inf, 1.0, 0.0}, {-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}};
+  if (name == "hardtanh")
+    return {{-inf, -1.0, 0.0}, {inf, 1.0, 0.0}, {-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}, {-1, -1.0, 0.0}, {1, 1.0, 0.0}};
+  if (name == "relu") return {{-inf, 0.0, 0.0}, {inf, inf, 1.0}, {-0.0, 0.0, 0.0}, {0.0, 0.0, 0.0}};
+  if (name == "relu6")
+    return {{-inf, 0.0, 0.0}, {inf, 6.0, 0.0}, {-0.0, 0.0, 0.0}, {0.0, 0.0, 0.0}, {6, 6.0, 0.0}};
+  if (name == "leaky_relu") return leaky(0.01);
+  if (name == "prelu") return leaky(0.25);
+  if (name == "rrelu") return leaky((1.0 / 8 + 1.0 / 3) / 2);
+  if (name == "threshold") return {{-inf, 0.0, 0.0}, {inf, inf, 1.0}, {-0.0, 0.0, 0.0}, {0.0, 0.0, 0.0}};
+  if (name == "swish" || name == "silu" || name == "gelu" || name == "gelu_tanh") return relu_like(0.5);
+  if (name == "hardswish")  // -0 maps to a zero of either sign (README lists no sign for it)
+    return {{-inf, 0.0, 0.0}, {inf, inf, 1.0}, {0.0, 0.0, 0.5}, {-3, 0.0, -0.5}, {3, 3.0, 1.5}};
+  if (name == "softplus") return {{-inf, 0.0, 0.0}, {inf, inf, 1.0}, {-0.0, no, 0.5}, {0.0, no, 0.5}};
+  if (name == "elu" || name == "celu") return {{-inf, -1.0, 0.0}, {inf, inf, 1.0}, {-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}};
+  if (name == "selu")
+    return {{-inf, -selu_scale_alpha, 0.0}, {inf, inf, selu_scale}, {-0.0, -0.0, selu_scale_alpha},
+            {0.0, 0.0, selu_scale_alpha}};
+  if (name == "mish") return {{-inf, 0.0, 0.0}, {inf, inf, 1.0}, {-0.0, -0.0, no}, {0.0, 0.0, no}};
+  if (name == "hardshrink")
+    return {{-inf, -inf, 1.0}, {inf, inf, 1.0}, {-0.0, -0.0, 0.0}, {0.0, 0.0, 0.0}, {-0.5, -0.0, 0.0}, {0.5, 0.0, 0.0}};
+  if (name == "softshrink")
+    return {{-inf, -inf, 1.0}, {inf, inf, 1.0}, {-0.0, -0.0, 0.0}, {0.0, 0.0, 0.0}, {-0.5, -0.0, 0.0}, {0.5, 0.0, 0.0}};
+  if (name == "tanhshrink") return {{-inf, -inf, 1.0}, {inf, inf, 1.0}, {-0.0, -0.0, 0.0}, {0.0, 0.0, 0.0}};
+  return {};
+}
+
+// --- options --------------------------------------------------------------------------------
+
+struct options {
+  std::vector<std::string> functions;  // empty: all
+  bool f32 = false, f64 = false;
+  bool forward = false, derivative = false;
+  bool exhaustive = false;
+  std::uint64_t stride = 0;  // 0: default
+  unsigned threads = 0;
+  bool quiet = false;
+};
+
+std::vector<std::string_view> catalogue_names() {
+  std::vector<std::string_view> names;
+  std::apply([&](auto... f) { (names.push_back(decltype(f)::name), ...); }, actfn::catalogue{});
+  return names;
+}
+
+[[noreturn]] void usage_error(const std::string& message) {
+  std::fprintf(stderr, "actfn_ulp: %s\n(run with --help for the options)\n", message.c_str());
+  std::exit(2);
+}
+
+void print_help() {
+  std::printf(
+      "usage: actfn_ulp [--function NAME]... [--type f32|f64]... [--forward] [--derivative]\n"
+      "                 [--exhaustive | --stride N] [--threads N] [--quiet] [--list]\n"
+      "  --function NAME  a function of the catalogue (repeatable; default: all; --list names them)\n"
+      "  --type f32|f64   element type (repeatable; default: f32)\n"
+      "  --forward, --derivative  what to measure (default: both)\n"
+      "  --exhaustive     all 2^32 float bit patterns (f32 only)\n"
+      "  --stride N       sampled sweep with this step between bit patterns (N or 2^k; default:\n"
+      "                   2^18 samples for f32, 2^16 for f64), plus the edge inputs\n"
+      "  --threads N      worker threads (default: all cores)\n"
+      "  --quiet          no progress on stderr\n"
+      "Exit status: 0 if every function is within its documented bound and semantics, 1 if not,\n"
+      "2 for bad options.\n");
+}
+
+std::uint64_t parse_count(std::string_view opt, std::string_view s) {
+  std::uint64_t v = 0;
+  const char* end = s.data() + s.size();
+  if (s.starts_with("2^")) {
+    unsigned k = 0;
+    auto [p, ec] = std::from_chars(s.data() + 2, end, k);
+    if (ec != std::errc{} || p != end || k > 63) usage_error(std::string(opt) + ": bad value '" + std::string(s) + "'");
+    v = std::uint64_t{1} << k;
+  } else {
+    auto [p, ec] = std::from_chars(s.data(), end, v);
+    if (ec != std::errc{} || p != end) usage_error(std::string(opt) + ": bad value '" + std::string(s) + "'");
+  }
+  if (v == 0) usage_error(std::string(opt) + " must be at least 1");
+  return v;
+}
+
+options parse(int argc, char** argv) {
+  options o;
+  const auto names = catalogue_names();
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    auto value = [&]() -> std::string_view {
+      if (i + 1 >= argc) usage_error(std::string(a) + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--help" || a == "-h") {
+      print_help();
+      std::exit(0);
+    } else if (a == "--list") {
+      for (auto n : names) std::printf("%.*s\n", static_cast<int>(n.size()), n.data());
+      std::exit(0);
+    } else if (a == "--function") {
+      const std::string_view n = value();
+      if (std::find(names.begin(), names.end(), n) == names.end()) {
+        std::string known;
+        for (auto k : names) known += (known.empty() ? "" : ", ") + std::string(k);
+        usage_error("unknown function '" + std::string(n) + "' (known: " + known + ")");
+      }
+      o.functions.emplace_back(n);
+    } else if (a == "--type") {
+      const std::string_view t = value();
+      if (t == "f32") o.f32 = true;
+      else if (t == "f64") o.f64 = true;
+      else usage_error("--type must be f32 or f64 (got '" + std::string(t) + "')");
+    } else if (a == "--forward") {
+      o.forward = true;
+    } else if (a == "--derivative") {
+      o.derivative = true;
+    } else if (a == "--exhaustive") {
+      o.exhaustive = true;
+    } else if (a == "--stride") {
+      o.stride = parse_count(a, value());
+    } else if (a == "--threads") {
+      const auto n = parse_count(a, value());
+      if (n > 1024) usage_error("--threads must be at most 1024");
+      o.threads = static_cast<unsigned>(n);
+    } else if (a == "--quiet") {
+      o.quiet = true;
+    } else {
+      usage_error("unknown option '" + std::string(a) + "'");
+    }
+  }
+  if (!o.f32 && !o.f64) o.f32 = true;
+  if (!o.forward && !o.derivative) o.forward = o.derivative = true;
+  if (o.exhaustive && o.stride) usage_error("--exhaustive and --stride exclude each other");
+  if (o.exhaustive && o.f64) usage_error("--exhaustive covers the 2^32 float patterns only (use --stride for f64)");
+  if (o.threads == 0) o.threads = std::max(1u, std::thread::hardware_concurrency());
+  return o;
+}
+
+// --- statistics -----------------------------------------------------------------------------
+
+/// Errors of one quantity (forward or derivative) over a sweep.
+struct stats {
+  double max = -1;
+  double max_x = 0;
+  std::uint64_t max_order = 0;  // position in the sweep: ties go to the first, for determinism
+  double sum = 0;
+  std::uint64_t n = 0;
+  std::array<std::uint64_t, 4> above{};  // > 0.5, 1, 2, 4 ULP
+  static constexpr std::array<double, 4> levels{0.5, 1, 2, 4};
+
+  void add(double e, double x, std::uint64_t order) {
+    if (e > max || (e == max && order < max_order) || std::isnan(e)) {
+      max = e;
+      max_x = x;
+      max_order = order;
+    }
+    sum += e;
+    ++n;
+    for (std::size_t k = 0; k < levels.size(); ++k) above[k] += e > levels[k];
+  }
+  void merge(const stats& o) {
+    if (o.n == 0) return;
+    if (o.max > max || (o.max == max && o.max_order < max_order)) {
+      max = o.max;
+      max_x = o.max_x;
+      max_order = o.max_order;
+    }
+    sum += o.sum;
+    n += o.n;
+    for (std::size_t k = 0; k < levels.size(); ++k) above[k] += o.above[k];
+  }
+  double mean() const { return n ? sum / static_cast<double>(n) : 0; }
+};
+
+struct result {
+  std::string name;
+  const char* type;
+  stats fwd, der;
+  double bound_fwd, bound_der;
+  std::uint64_t windowed = 0;                // derivative inputs measured inside a window
+  std::uint64_t nan_inputs = 0, nan_bad = 0;  // NaN inputs, and those not giving NaN
+  std::uint64_t nan_bad_bits = 0;
+  std::vector<std::string> semantic_failures;
+  std::size_t semantic_points = 0;
+  bool fwd_ok() const { return fwd.n == 0 || fwd.max <= bound_fwd; }
+  bool der_ok() const { return der.n == 0 || der.max <= bound_der; }
+  bool ok() const { return fwd_ok() && der_ok() && nan_bad == 0 && semantic_failures.empty(); }
+};
+
+// --- inputs ---------------------------------------------------------------------------------
+
+template <class T>
+using bits_of = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+
+/// The edge inputs of the sampled sweep (see the file comment).
+template <class T>
+std::vector<T> edge_inputs(const std::vector<point>& semantics) {
+  std::vector<T> base = actfn_test::edge_inputs<T>();
+  for (const auto& p : semantics) base.push_back(static_cast<T>(p.x));
+  for (int k = -800; k <= 800; ++k) base.push_back(static_cast<T>(k / 4.0));
+  for (double w : {-1.9375, -0.8125, -1.0625, -0.5, -1.875, -0.75, -1.27846454276107, -0.751791524693564,
+                   -0.752461422071016, -1.19243121451550, -87.33654, -103.27893, -708.39642, -745.13322,
+                   88.72284, 709.78271})
+    base.push_back(static_cast<T>(w));
+  std::vector<T> v;
+  for (T x : base) {
+    v.push_back(x);
+    T up = x, down = x;
+    for (int k = 0; k < 2; ++k) {
+      up = std::nextafter(up, std::numeric_limits<T>::infinity());
+      down = std::nextafter(down, -std::numeric_limits<T>::infinity());
+      v.push_back(up);
+      v.push_back(down);
+    }
+  }
+  using U = bits_of<T>;  // NaNs with other payloads and signs, quiet and signalling
+  const U exp_mask = sizeof(T) == 4 ? U(0x7f800000u) : U(0x7ff0000000000000ull);
+  const U sign = U(1) << (8 * sizeof(T) - 1);
+  for (U payload : {U(1), U(2), U(exp_mask >> 1 & ~(exp_mask >> 2)), U(~exp_mask & ~sign)})
+    for (U s : {U(0), sign}) v.push_back(std::bit_cast<T>(U(exp_mask | payload | s)));
+  return v;
+}
+
+/// The sampled sweep: a stride over all bit patterns, as many over 2^-8 <= |x| < 2^10, edges.
+template <class T>
+std::vector<T> sampled_inputs(std::uint64_t stride, const std::vector<point>& semantics) {
+  using U = bits_of<T>;
+  constexpr U all = std::numeric_limits<U>::max();
+  constexpr std::uint64_t default_samples = sizeof(T) == 4 ? (1u << 18) : (1u << 16);
+  if (stride == 0) stride = (all / default_samples) | 1;
+  std::vector<T> v;
+  const U offset = U(977);
+  const std::uint64_t count = (all - offset) / stride + 1;
+  v.reserve(2 * count + 5000);
+  for (std::uint64_t k = 0; k < count; ++k) v.push_back(std::bit_cast<T>(U(offset + U(k * stride))));
+  const U lo = std::bit_cast<U>(T(0x1p-8)), hi = std::bit_cast<U>(T(0x1p10));
+  const U core_stride = std::max<U>(1, U((hi - lo) / count) | 1);
+  const U sign = U(1) << (8 * sizeof(T) - 1);
+  std::uint64_t k = 0;
+  for (U b = lo; b < hi && k < count; b += core_stride, ++k) v.push_back(std::bit_cast<T>(U(b | (k % 2 ? sign : 0))));
+  const auto edges = edge_inputs<T>(semantics);
+  v.insert(v.end(), edges.begin(), edges.end());
+  return v;
+}
+
+/// Where the inputs come from: every float pattern, or a list.
+template <class T>
+struct sweep_inputs {
+  bool exhaustive = false;
+  std::vector<T> list;
+  std::uint64_t size() const { return exhaustive ? (std::uint64_t{1} << 32) : list.size(); }
+  T at(std::uint64_t i) const {
+    if constexpr (sizeof(T) == 4) {
+      if (exhaustive) return std::bit_cast<float>(static_cast<std::uint32_t>(i));
+    }
+    return list[i];
+  }
+};
+
+// --- progress -------------------------------------------------------------------------------
+
+std::string duration(double s) {
+  char buf[32];
+  if (!std::isfinite(s) || s < 0) return "?";
+  if (s < 60) std::snprintf(buf, sizeof buf, "%.0fs", s);
+  else if (s < 3600) std::snprintf(buf, sizeof buf, "%dm%02ds", int(s) / 60, int(s) % 60);
+  else std::snprintf(buf, sizeof buf, "%dh%02dm", int(s) / 3600, int(s) / 60 % 60);
+  return buf;
+}
+
+struct progress {
+  bool enabled;
+  bool tty = isatty(STDERR_FILENO) != 0;
+  std::uint64_t total = 0, done_before = 0;  // over all jobs
+  clock_type::time_point start = clock_type::now(), last = start;
+  bool printed = false;
+
+  void report(const std::string& job, std::uint64_t done, std::uint64_t size, clock_type::time_point job_start,
+              bool final) {
+    if (!enabled) return;
+    const auto now = clock_type::now();
+    const double since = std::chrono::duration<double>(now - last).count();
+    if (!final && since < (tty ? 0.25 : 10.0)) return;
+    if (final && !printed) return;  // nothing shown for short jobs
+    if (final && !tty) return;
+    last = now;
+    printed = true;
+    const double job_s = std::chrono::duration<double>(now - job_start).count();
+    const double all_s = std::chrono::duration<double>(now - start).count();
+    const double rate = job_s > 0 ? done / job_s : 0;
+    const std::uint64_t all_done = done_before + done;
+    const double all_rate = all_s > 0 ? all_done / all_s : 0;
+    char line[256];
+    std::snprintf(line, sizeof line, "%s: %5.1f%%  %.3g inputs/s  ETA %s  (all: %.1f%%, ETA %s)", job.c_str(),
+                  size ? 100.0 * done / size : 100.0, rate, duration(rate > 0 ? (size - done) / rate : -1).c_str(),
+                  total ? 100.0 * all_done / total : 100.0,
+                  duration(all_rate > 0 ? (total - all_done) / all_rate : -1).c_str());
+    if (tty) std::fprintf(stderr, "\r%-110s%s", line, final ? "\n" : "");
+    else std::fprintf(stderr, "%s\n", line);
+    std::fflush(stderr);
+  }
+};
+
+// --- the sweep ------------------------------------------------------------------------------
+
+template <class T>
+std::string show(T x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, sizeof(T) == 4 ? "%.9g" : "%.17g", static_cast<double>(x));
+  return buf;
+}
+
+/// The semantic points of F in type T, through the span API.
+template <class F, class T>
+void check_semantics(const F& f, const options& o, result& r) {
+  const auto points = semantics_of(F::name);
+  r.semantic_points = points.size();
+  std::vector<T> x, y(points.size()), d(points.size());
+  for (const auto& p : points) x.push_back(static_cast<T>(p.x));
+  actfn::forward(f, x, y);
+  actfn::derivative(f, x, d);
+  auto mismatch = [](T got, double want, bool with_sign) {
+    const T w = static_cast<T>(want);
+    if (got != w) return true;
+    return with_sign && w == 0 && std::signbit(got) != std::signbit(w);
+  };
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const auto& p = points[i];
+    const bool zero_in = p.x == 0;
+    if (o.forward && p.f && mismatch(y[i], *p.f, zero_in))
+      r.semantic_failures.push_back("f(" + show(x[i]) + ") = " + show(y[i]) + " (want " + show(T(*p.f)) + ")");
+    if (o.derivative && p.df && mismatch(d[i], *p.df, false))
+      r.semantic_failures.push_back("f'(" + show(x[i]) + ") = " + show(d[i]) + " (want " + show(T(*p.df)) + ")");
+  }
+}
+
+template <class F, class T>
+result sweep(const options& o, progress& prog, std::size_t job_no, std::size_t jobs) {
+  const F f{};
+  result r;
+  r.name = std::string(F::name);
+  r.type = sizeof(T) == 4 ? "f32" : "f64";
+  r.bound_fwd = sizeof(T) == 4 ? F::bound.f32_ulp : F::bound.f64_ulp;
+  r.bound_der = sizeof(T) == 4 ? F::bound.f32_derivative_ulp : F::bound.f64_derivative_ulp;
+  check_semantics<F, T>(f, o, r);
+
+  sweep_inputs<T> in;
+  in.exhaustive = o.exhaustive;
+  if (!o.exhaustive) in.list = sampled_inputs<T>(o.stride, semantics_of(F::name));
+  const std::uint64_t n = in.size();
+  constexpr std::uint64_t chunk = 1 << 14;
+  const std::uint64_t chunks = (n + chunk - 1) / chunk;
+  std::atomic<std::uint64_t> next{0}, done{0};
+  std::mutex merge_lock;
+  std::condition_variable finished;
+  unsigned running = 0;
+
+  auto work = [&] {
+    std::vector<T> xs, ys(chunk), ds(chunk);
+    xs.reserve(chunk);
+    result local;
+    for (std::uint64_t c; (c = next.fetch_add(1)) < chunks;) {
+      const std::uint64_t begin = c * chunk, end = std::min(n, begin + chunk);
+      xs.clear();
+      for (std::uint64_t i = begin; i < end; ++i) xs.push_back(in.at(i));
+      const std::size_t m = xs.size();
+      if (o.forward) actfn::forward(f, xs, std::span(ys.data(), m));
+      if (o.derivative) actfn::derivative(f, xs, std::span(ds.data(), m));
+      for (std::size_t i = 0; i < m; ++i) {
+        const T x = xs[i];
+        if (std::isnan(x)) {
+          ++local.nan_inputs;
+          if ((o.forward && !std::isnan(ys[i])) || (o.derivative && !std::isnan(ds[i]))) {
+            if (local.nan_bad++ == 0) local.nan_bad_bits = std::bit_cast<bits_of<T>>(x);
+          }
+          continue;
+        }
+        if (o.forward) local.fwd.add(static_cast<double>(actfn_test::forward_error<T>(f, x, ys[i])), x, begin + i);
+        if (o.derivative) {
+          local.der.add(static_cast<double>(actfn_test::derivative_error<T>(f, x, ds[i])), x, begin + i);
+          if constexpr (actfn_test::has_derivative_window<F, actfn_test::wide<T>>)
+            local.windowed += actfn_test::reference<F, actfn_test::wide<T>>::in_window(f, x);
+        }
+      }
+      done += m;
+    }
+    std::lock_guard lock(merge_lock);
+    --running;
+    finished.notify_all();
+    r.fwd.merge(local.fwd);
+    r.der.merge(local.der);
+    r.windowed += local.windowed;
+    if (local.nan_bad && !r.nan_bad) r.nan_bad_bits = local.nan_bad_bits;
+    r.nan_inputs += local.nan_inputs;
+    r.nan_bad += local.nan_bad;
+  };
+
+  const auto job_start = clock_type::now();
+  const std::string job = "[" + std::to_string(job_no) + "/" + std::to_string(jobs) + "] " + r.name + " " + r.type;
+  {
+    std::vector<std::jthread> pool;
+    const unsigned nthreads = static_cast<unsigned>(std::min<std::uint64_t>(o.threads, chunks));
+    running = nthreads;
+    for (unsigned t = 0; t < nthreads; ++t) pool.emplace_back(work);
+    std::unique_lock lock(merge_lock);
+    while (!finished.wait_for(lock, std::chrono::milliseconds(100), [&] { return running == 0; }))
+      prog.report(job, done.load(), n, job_start, false);
+  }
+  prog.report(job, n, n, job_start, true);
+  prog.done_before += n;
+  return r;
+}
+
+// --- the report -----------------------------------------------------------------------------
+
+std::string fmt_ulp(double e) {
+  if (std::isinf(e)) return "inf";
+  if (std::isnan(e)) return "nan";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", e);
+  return buf;
+}
+
+std::string fmt_bound(double b) {
+  std::ostringstream s;
+  s << b;
+  return s.str();
+}
+
+void print_row(const result& r, const options& o) {
+  auto cells = [&](const stats& s, bool on) {
+    std::string out;
+    if (!on || s.n == 0) return std::string(" - | - | - | - | - | - |");
+    char x[48];
+    std::snprintf(x, sizeof x, r.type[1] == '3' ? "%.9g" : "%.17g", s.max_x);
+    out += " " + fmt_ulp(s.max) + " (x = " + x + ") | " + fmt_ulp(s.mean()) + " |";
+    for (auto c : s.above) out += " " + std::to_string(c) + " |";
+    return out;
+  };
+  std::string semantics;
+  if (r.nan_bad) {
+    char b[64];
+    std::snprintf(b, sizeof b, "%llu NaN inputs not giving NaN (e.g. 0x%llx); ",
+                  static_cast<unsigned long long>(r.nan_bad), static_cast<unsigned long long>(r.nan_bad_bits));
+    semantics += b;
+  }
+  for (const auto& f : r.semantic_failures) semantics += f + "; ";
+  if (semantics.empty())
+    semantics = "ok (" + std::to_string(r.nan_inputs) + " NaN, " + std::to_string(r.semantic_points) + " points)";
+  else
+    semantics = "FAIL: " + semantics;
+  std::string verdict = r.ok() ? "ok" : "**FAIL**";
+  if (!r.fwd_ok()) verdict += " fwd > bound";
+  if (!r.der_ok()) verdict += " der > bound";
+  std::printf("| %s | %s |%s%s %s / %s | %s | %s |\n", r.name.c_str(), r.type, cells(r.fwd, o.forward).c_str(),
+              cells(r.der, o.derivative).c_str(), fmt_bound(r.bound_fwd).c_str(), fmt_bound(r.bound_der).c_str(),
+              semantics.c_str(), verdict.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const options o = parse(argc, argv);
+  auto selected = [&](std::string_view name) {
+    return o.functions.empty() || std::find(o.functions.begin(), o.functions.end(), name) != o.functions.end();
+  };
+
+  std::size_t jobs = 0, job_no = 0;
+  std::apply([&](auto... f) { ((jobs += selected(decltype(f)::name) * (o.f32 + o.f64)), ...); }, actfn::catalogue{});
+  progress prog{.enabled = !o.quiet};
+  {
+    // Total work, for the overall ETA.
+    const std::uint64_t n32 = o.exhaustive ? (std::uint64_t{1} << 32) : sampled_inputs<float>(o.stride, {}).size();
+    const std::uint64_t n64 = o.f64 ? sampled_inputs<double>(o.stride, {}).size() : 0;
+    std::apply([&](auto... f) { ((prog.total += selected(decltype(f)::name) * (o.f32 * n32 + o.f64 * n64)), ...); },
+               actfn::catalogue{});
+  }
+
+  const auto start = clock_type::now();
+  std::vector<result> results;
+  auto run = [&](auto f) {
+    using F = decltype(f);
+    if (!selected(F::name)) return;
+    if (o.f32) results.push_back(sweep<F, float>(o, prog, ++job_no, jobs));
+    if (o.f64) results.push_back(sweep<F, double>(o, prog, ++job_no, jobs));
+  };
+  std::apply([&](auto... f) { (run(f), ...); }, actfn::catalogue{});
+  const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+
+  std::printf("actfn_ulp: %s sweep, instruction set %s, %u threads, %s",
+              o.exhaustive ? "exhaustive (all 2^32 float bit patterns)" : "sampled", xsimd::default_arch::name(),
+              o.threads, duration(seconds).c_str());
+  if (!o.exhaustive && !results.empty())
+    for (const auto& r : results)
+      if (&r == &results.front() || r.type != results.front().type) {
+        std::printf(", %llu %s inputs per function", static_cast<unsigned long long>(
+                    std::max(r.fwd.n, r.der.n) + r.nan_inputs), r.type);
+        if (&r != &results.front()) break;
+      }
+  std::printf("\nULP error as README \"Accuracy\" defines it (derivatives: relative, except in ULPs of the summands "
+              "inside the windows around zero crossings); counts are of inputs above 0.5, 1, 2, 4 ULP.\n\n");
+  std::printf("| function | type | fwd max ULP (at x) | mean | >0.5 | >1 | >2 | >4 | der max ULP (at x) | mean | "
+              ">0.5 | >1 | >2 | >4 | bound fwd / der | NaN, inf, ±0, kinks | result |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  bool all_ok = true;
+  for (const auto& r : results) {
+    print_row(r, o);
+    all_ok = all_ok && r.ok();
+  }
+  std::printf("\n%s\n", all_ok ? "all within their documented bounds"
+                               : "FAILED: some function exceeds its documented bound or semantics");
+  return all_ok ? 0 : 1;
+}
