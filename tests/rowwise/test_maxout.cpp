@@ -158,8 +158,9 @@ TEMPLATE_TEST_CASE("maxout refuses bad group sizes and overlapping buffers", "[m
   std::span<T> b(big);
   CHECK_THROWS_WITH(actfn::maxout(std::span<const T>(b.first(12)), b.subspan(10, 4), 3),
                     Contains("x (12 elements) and y (4 elements) partly overlap"));
-  CHECK_THROWS_WITH(actfn::maxout_backward(std::span<const T>(b.first(12)), dy, b.subspan(1, 12), 3),
-                    Contains("x (12 elements) and dx (12 elements) partly overlap"));
+  CHECK_THROWS_WITH(
+      actfn::maxout_backward(std::span<const T>(b.first(12)), dy, b.subspan(1, 12), 3),
+      Contains("x (12 elements) and dx (12 elements) partly overlap"));
   CHECK_THROWS_WITH(actfn::maxout_backward(x, std::span<const T>(b.first(4)), b.first(12), 3),
                     Contains("dy (4 elements) and dx (12 elements) partly overlap"));
 }

@@ -40,7 +40,8 @@ template <class T>
 std::vector<T> uniform(std::size_t n, double lo, double hi, std::uint64_t seed) {
   std::mt19937_64 gen(seed);
   std::vector<T> v(n);
-  for (auto& x : v) x = static_cast<T>(lo + (hi - lo) * (static_cast<double>(gen() >> 11) * 0x1p-53));
+  for (auto& x : v)
+    x = static_cast<T>(lo + (hi - lo) * (static_cast<double>(gen() >> 11) * 0x1p-53));
   return v;
 }
 

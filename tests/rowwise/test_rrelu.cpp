@@ -42,7 +42,8 @@ template <class T>
 std::vector<T> uniform(std::size_t n, double lo, double hi, std::uint64_t seed) {
   std::mt19937_64 gen(seed);
   std::vector<T> v(n);
-  for (auto& x : v) x = static_cast<T>(lo + (hi - lo) * (static_cast<double>(gen() >> 11) * 0x1p-53));
+  for (auto& x : v)
+    x = static_cast<T>(lo + (hi - lo) * (static_cast<double>(gen() >> 11) * 0x1p-53));
   return v;
 }
 
@@ -77,7 +78,8 @@ TEMPLATE_TEST_CASE("rrelu_train: the same seed gives the same bits, another seed
   CHECK(std::memcmp(n1.data(), n2.data(), n1.size() * sizeof(T)) == 0);
   std::size_t differ = 0;
   for (std::size_t i = 0; i < x.size(); ++i) differ += (x[i] <= 0 && n1[i] != n3[i]);
-  const auto negatives = static_cast<std::size_t>(std::count_if(x.begin(), x.end(), [](T v) { return v <= 0; }));
+  const auto negatives =
+      static_cast<std::size_t>(std::count_if(x.begin(), x.end(), [](T v) { return v <= 0; }));
   CHECK(negatives > 400);
   // Independent draws rounded to T coincide with probability about 2^-22 (float) per element.
   CHECK(differ * 100 >= negatives * 99);
@@ -119,7 +121,8 @@ TEMPLATE_TEST_CASE("rrelu_train: slopes in [lower, upper], positives untouched, 
     const T lo = static_cast<T>(f.lower), hi = static_cast<T>(f.upper);
     for (std::size_t i = 0; i < x.size(); ++i) {
       // Evaluated first and asserted (with context) only on failure: keeps sanitizer runs fast.
-      const auto product = WithinULP(static_cast<T>(static_cast<ld>(noise[i]) * x[i]), product_ulps<T>);
+      const auto product =
+          WithinULP(static_cast<T>(static_cast<ld>(noise[i]) * x[i]), product_ulps<T>);
       const bool sign = std::signbit(y[i]) == (std::signbit(x[i]) != std::signbit(noise[i]));
       const bool ok = x[i] > 0 ? noise[i] == T(1) && y[i] == x[i]
                                : noise[i] >= lo && noise[i] <= hi && product.match(y[i]) && sign;
@@ -154,7 +157,8 @@ TEMPLATE_TEST_CASE("rrelu_train slopes look uniform on [lower, upper]", "[rrelu]
   const ld var = sq / (n - 1);
   const ld width = static_cast<ld>(f.upper) - f.lower;
   const ld mean_sd = width / std::sqrt(12.0L * n);
-  const ld var_sd = width * width * std::sqrt(1.0L / 80 - 1.0L / 144) / std::sqrt(static_cast<ld>(n));
+  const ld var_sd =
+      width * width * std::sqrt(1.0L / 80 - 1.0L / 144) / std::sqrt(static_cast<ld>(n));
   CAPTURE(mean, var, mean_sd, var_sd);
   CHECK(std::fabs(mean - (static_cast<ld>(f.lower) + f.upper) / 2) < 6 * mean_sd);
   CHECK(std::fabs(var - width * width / 12) < 6 * var_sd);
@@ -259,12 +263,14 @@ TEMPLATE_TEST_CASE("rrelu refuses bad parameters, sizes and overlaps", "[rrelu][
                     Contains("y (8 elements) and noise (8 elements) overlap"));
   std::vector<T> big(20, T(-1));
   std::span<T> b(big);
-  CHECK_THROWS_WITH(actfn::rrelu_train(f, std::span<const T>(b.first(8)), b.subspan(4, 8), noise, 1),
-                    Contains("x (8 elements) and y (8 elements) partly overlap"));
+  CHECK_THROWS_WITH(
+      actfn::rrelu_train(f, std::span<const T>(b.first(8)), b.subspan(4, 8), noise, 1),
+      Contains("x (8 elements) and y (8 elements) partly overlap"));
   CHECK_THROWS_WITH(actfn::rrelu_train(f, std::span<const T>(b.first(8)), y, b.subspan(1, 8), 1),
                     Contains("x (8 elements) and noise (8 elements) partly overlap"));
-  CHECK_THROWS_WITH(actfn::rrelu_backward(noise, short_v, dx),
-                    Contains("actfn::rrelu_backward") && Contains("noise has 8 elements but dy has 7"));
+  CHECK_THROWS_WITH(
+      actfn::rrelu_backward(noise, short_v, dx),
+      Contains("actfn::rrelu_backward") && Contains("noise has 8 elements but dy has 7"));
   CHECK_THROWS_WITH(actfn::rrelu_backward(noise, dy, short_v),
                     Contains("noise has 8 elements but dx has 7"));
   CHECK_THROWS_WITH(actfn::rrelu_backward(std::span<const T>(b.first(8)), dy, b.subspan(2, 8)),

@@ -44,7 +44,8 @@ template <class T>
 std::vector<T> uniform(std::size_t n, double lo, double hi, std::uint64_t seed) {
   std::mt19937_64 gen(seed);
   std::vector<T> v(n);
-  for (auto& x : v) x = static_cast<T>(lo + (hi - lo) * (static_cast<double>(gen() >> 11) * 0x1p-53));
+  for (auto& x : v)
+    x = static_cast<T>(lo + (hi - lo) * (static_cast<double>(gen() >> 11) * 0x1p-53));
   return v;
 }
 
@@ -142,8 +143,8 @@ void check_forward(Forward forward, Ref ref, std::uint64_t ulps, double spread) 
 
 // ---- forward ---------------------------------------------------------------------------------
 
-TEMPLATE_TEST_CASE("softmax matches a long double reference within 4 (float) / 6 (double) ULP", "[softmax]", float,
-                   double) {
+TEMPLATE_TEST_CASE("softmax matches a long double reference within 4 (float) / 6 (double) ULP",
+                   "[softmax]", float, double) {
   using T = TestType;
   auto f = [](const auto& x, auto& y, std::size_t c) { actfn::softmax(x, y, c); };
   check_forward<T>(f, ref_softmax<T>, softmax_ulps<T>, 10);

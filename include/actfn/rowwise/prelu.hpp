@@ -138,7 +138,8 @@ void prelu_backward(X&& x, Wt&& weight, DY&& dy, DX&& dx, DW&& dweight, std::siz
         inner, dxs.data() + at, [&f](auto xb, auto gb) { return gb * f.derivative(xb); },
         xs.data() + at, dys.data() + at);
   });
-  std::ranges::transform(sums, dws.begin(), [](const auto& s) { return static_cast<T>(detail::total(s)); });
+  std::ranges::transform(sums, dws.begin(),
+                         [](const auto& s) { return static_cast<T>(detail::total(s)); });
 }
 
 }  // namespace actfn

@@ -231,7 +231,8 @@ void log_softmax_row(const T* x, T* y, std::size_t n) {
 template <class Arch, class T>
 void softmax_backward_row(const T* y, const T* dy, T* dx, std::size_t n) {
   using B = xsimd::batch<T, Arch>;
-  const B dot = splat<B>(sum_in_double<Arch, double>(n, [](auto yb, auto gb) { return yb * gb; }, y, dy));
+  const B dot = splat<B>(sum_in_double<Arch, double>(
+      n, [](auto yb, auto gb) { return yb * gb; }, y, dy));
   transform<Arch>(n, dx, [dot](B yb, B gb) { return yb * (gb - dot); }, y, dy);
 }
 
