@@ -12,23 +12,16 @@
 namespace actfn {
 
 /// gelu(x) = x * Phi(x), Phi the standard normal CDF      torch.nn.GELU(approximate='none')
-/// Phi(x) = erfc(-x / sqrt(2)) / 2: no cancellation for negative x, where 1 + erf(x / sqrt 2)
-/// would lose every digit. Phi comes from math::normal_cdf_times: per lane in a wider type
-/// through the C library, accurate but slow (see actfn/math/erfc.hpp for why).
 /// f'(x) = Phi(x) + x * phi(x), phi(x) = exp(-x^2 / 2) / sqrt(2 pi).
-/// Limits: f(-inf) = 0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1.
+/// Both come from actfn/math/erfc.hpp, a SIMD kernel (see there for the method); measured worst
+/// errors 0.61 / 0.60 ULP (float value / derivative) and 0.77 / 0.60 ULP (double).
+/// Limits: f(-inf) = 0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1; f(-0) = -0.
 struct gelu : unary<gelu> {
   static constexpr std::string_view name = "gelu";
-  static constexpr accuracy bound{2, 2, 2, 2};
+  static constexpr accuracy bound{1, 1, 1, 1};
 
-  template <class B> B eval(B x) const noexcept { return math::normal_cdf_times(x, x); }
-  template <class B> B eval_derivative(B x) const noexcept {
-    const B pdf = detail::splat<B>(k_inv_sqrt_2pi) * xsimd::exp(B(-0.5) * x * x);
-    return math::normal_cdf_times(x, B(1)) + math::times_vanishing(x, pdf);
-  }
-
- private:
-  static constexpr double k_inv_sqrt_2pi = 0.39894228040143267793994605993438;
+  template <class B> B eval(B x) const noexcept { return math::x_times_normal_cdf(x); }
+  template <class B> B eval_derivative(B x) const noexcept { return math::x_times_normal_cdf_slope(x); }
 };
 
 /// gelu_tanh(x) = x/2 * (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3)

@@ -1,41 +1,408 @@
 // SPDX-License-Identifier: MIT
-// The standard normal CDF for gelu, one lane at a time through the C library.
+// x Phi(x) and its derivative Phi(x) + x phi(x) (Phi, phi: the standard normal CDF and density),
+// the two functions gelu needs, as a SIMD kernel written once over an xsimd batch.
 //
-// xsimd 8.1's batch erfc is far from correctly rounded in the tails (measured on this project's
-// machine: up to 70 ULP for float near erfc(9), 3e4 ULP for double near erfc(2) and 1e6+ beyond
-// erfc(10), NaN for erfc(-1e308)), and gelu needs Phi(x) = erfc(-x / sqrt 2) / 2 for every
-// negative x. Besides, rounding t = x / sqrt 2 to the element type already costs 2 t^2 ULPs of
-// erfc(t) (about 150 ULP at x = -12 in float). So, until actfn has its own SIMD kernel, each
-// lane is computed in the next wider type with the C library: float lanes in double, double
-// lanes in long double. That is slow (one libm call per element) but accurate, and it is the
-// same code for scalars and batches, so scalar and SIMD results still agree bit for bit.
+// Why not erfc: xsimd 8.1's batch erfc is far from correctly rounded (measured here: float 4-70
+// ULP for t in [0, 10], double ~3e4 ULP near t = 2 and 5e7 near t = 26), and Phi(x) =
+// erfc(-x / sqrt 2) / 2 would also round t = -x / sqrt 2, which costs 2 t^2 ULPs of erfc(t) in
+// the tail (150 ULP at x = -12 in float). So the kernel works from u = |x| itself, with the
+// upper tail Q(u) = Phi(-u):
+//   x Phi(x) = x - u Q(u)  (x > 0),   -u Q(u)  (x <= 0)
+//   Phi(x) + x phi(x) = 1 - Q(u) + u phi(u)  (x >= 0),   Q(u) - u phi(u)  (x < 0)
+// No cancellation: for x > 0, u Q(u) <= x / 2.
+//
+// double: u Q(u) = exp(A) times u (u < 1.77) or 1 (u >= 1.77), with the exponent A held as a
+// double-double, exp evaluated to a double-double (reduction by ln 2 with a two-part ln 2 and
+// two-sums, polynomial of degree 12 on |r| <= ln(2)/2) and the last product and subtraction done
+// in double-double too, so the result is rounded essentially once.
+//   u < 1.77:  A = -u^2/2 + F(u), F = ln Q + u^2/2 on two pieces, a0 + a1 v + v^2 P12(v) with
+//              v = u - c exact (Sterbenz) and a0, a1 double-doubles; -u^2/2 is split exactly
+//              from 26-bit halves of u (Dekker), so no FMA is needed anywhere for exactness.
+//   u >= 1.77: A = -u^2/2 - 9/16 - ln(2)/2 + g(2/u^2), g = R/S of fdlibm's erfc (see k_r1).
+// float: computed in double lanes, where a short path suffices: Q(u) = exp(-u^2/2) P4(u)/S5(u)
+// (2^-27.5 relative) with exp(-u^2/2) = 2^k 2^f (2^-29); rounding to float is the only error
+// that matters. That costs two double batches per float batch; a float-lane kernel would need
+// the double-double care of the double path at float scale.
+//
+// Measured worst errors (README "Accuracy" measure: tests/test_accuracy.cpp's sweep, plus
+// 10^6-point sweeps of [-39, 9] against a __float128 reference, SSE2, AVX2 and AVX-512 builds):
+//   float:  x Phi(x) 0.61 ULP, derivative 0.60 ULP;   double: 0.77 ULP, 0.60 ULP.
+// Results below the smallest normal number may be flushed to zero (exp's scale is 0 there).
+// Signs and limits: x Phi(x) has the sign of x (-0 for -0, and -0 where it underflows for
+// x < 0), +0 at -inf (as x * sigmoid(x) and the others give it) and +inf at +inf; the derivative
+// is 0 at -inf and 1 at +inf; NaN propagates.
 #pragma once
 
-#include <array>
-#include <cmath>
+#include <bit>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <type_traits>
 
 #include "actfn/core/config.hpp"
 
 namespace actfn::math {
+namespace normal_detail {
 
-/// m * Phi(x), Phi(x) = erfc(-x / sqrt(2)) / 2, per lane in a wider type and rounded once
-/// (so x * Phi(x) stays accurate where Phi(x) alone would be subnormal). Where Phi(x) is 0 the
-/// result is 0 (the limit of x * Phi(x) as x -> -inf), not m * 0.
+template <class T>
+inline constexpr T inf = std::numeric_limits<T>::infinity();
+
+// ---- double-double helpers (exact transformations, no FMA needed) ---------------------------
+
+/// a * b + c, with one rounding where the instruction set has FMA (xsimd 8.1's fma is fused on
+/// the fma3 architectures, but on AVX-512 it is a multiply and an add, so the intrinsic is used
+/// there). Only used for speed: nothing below relies on the fused rounding.
 template <class B>
-inline B normal_cdf_times(B x, B m) noexcept {
-  using T = typename B::value_type;
-  using wide = std::conditional_t<sizeof(T) == 4, double, long double>;
-  constexpr wide inv_sqrt2 = static_cast<wide>(0.707106781186547524400844362104849039L);
-  std::array<T, B::size> xs, ms;
-  x.store_unaligned(xs.data());
-  m.store_unaligned(ms.data());
-  for (std::size_t i = 0; i < B::size; ++i) {
-    const wide p = std::erfc(-static_cast<wide>(xs[i]) * inv_sqrt2) / 2;
-    xs[i] = p == 0 ? T(0) : static_cast<T>(static_cast<wide>(ms[i]) * p);
+inline B fused(B a, B b, B c) noexcept {
+#if defined(__AVX512F__)
+  if constexpr (std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
+    if constexpr (std::is_same_v<typename B::value_type, double>) {
+      return _mm512_fmadd_pd(a, b, c);
+    } else {
+      return _mm512_fmadd_ps(a, b, c);
+    }
+  } else
+#endif
+  {
+    return xsimd::fma(a, b, c);
   }
-  return B::load_unaligned(xs.data());
+}
+
+/// v with the low 27 bits of the significand cleared: a 26-bit number, so that the product of
+/// two such numbers (and of one with a 27-bit remainder v - high(v)) is exact.
+template <class B>
+inline B high(B v) noexcept {
+  return v & B(std::bit_cast<double>(std::uint64_t{0xFFFFFFFFF8000000}));
+}
+
+template <class B>
+struct dd {  // the unevaluated sum hi + lo
+  B hi, lo;
+};
+
+/// s + e = a + b exactly (Knuth's two-sum, any magnitudes).
+template <class B>
+inline dd<B> two_sum(B a, B b) noexcept {
+  const B s = a + b;
+  const B bb = s - a;
+  return {s, (a - (s - bb)) + (b - bb)};
+}
+
+/// a * b as hi + lo (Dekker's product from 26/27-bit halves: hi exact, lo rounded once, about
+/// 2^-106 relative).
+template <class B>
+inline dd<B> two_prod(B a, B b) noexcept {
+  const B ah = high(a), al = a - ah, bh = high(b), bl = b - bh;
+  return {ah * bh, (ah * bl + al * bh) + al * bl};
+}
+
+/// Horner's rule, coefficients from the constant term up.
+template <class B, std::size_t N>
+inline B poly(B v, const double (&c)[N]) noexcept {
+  B r(c[N - 1]);
+  for (std::size_t i = N - 1; i-- > 0;) r = fused(r, v, B(c[i]));
+  return r;
+}
+
+/// Horner's rule with the coefficients chosen per lane: c0 where `first`, else c1.
+template <class B, std::size_t N>
+inline B poly(typename B::batch_bool_type first, B v, const double (&c0)[N],
+              const double (&c1)[N]) noexcept {
+  B r = xsimd::select(first, B(c0[N - 1]), B(c1[N - 1]));
+  for (std::size_t i = N - 1; i-- > 0;) r = fused(r, v, xsimd::select(first, B(c0[i]), B(c1[i])));
+  return r;
+}
+
+// ---- exp of a double-double argument ----------------------------------------------------------
+
+/// exp(r) = 1 + r + r^2/2 + r^3 (k_exp[0] + k_exp[1] r + ...) on |r| <= ln(2)/2: a near-minimax
+/// polynomial fitted for actfn (Chebyshev-node least squares in 300-bit arithmetic, coefficients
+/// rounded to double one at a time and the rest refitted); relative error below 2^-61.
+inline constexpr double k_exp[] = {
+    0x1.5555555555556p-3, 0x1.5555555555556p-5, 0x1.111111111070bp-7,
+    0x1.6c16c16c1609ep-10, 0x1.a01a01a902503p-13, 0x1.a01a01a7b533bp-16,
+    0x1.71de0a3c32246p-19, 0x1.27e4d944a43a5p-22, 0x1.af3f084d10f48p-26,
+    0x1.1f76a06949445p-29,
+};
+inline constexpr double k_ln2_hi = 0x1.62e42ff000000p-1;   // 32 bits: k * ln2_hi is exact
+inline constexpr double k_ln2_lo = -0x1.718432a1b0e26p-35;  // ln 2 - ln2_hi
+inline constexpr double k_log2e = 0x1.71547652b82fep+0;
+
+template <class B>
+struct scaled {  // (m.hi + m.lo) * scale, scale a power of two (or 0)
+  dd<B> m;
+  B scale;
+};
+
+/// exp(hi + lo) for hi + lo <= 0 (any |lo| < 1), as a double-double mantissa in [0.7, 1.42]
+/// and a power-of-two scale, so the caller can go on in extended precision and round once.
+/// The mantissa's error is about 2^-60 relative. Where the result is below 2^-1022 (scale would
+/// be subnormal) the scale is 0: such results may be flushed (README, "Accuracy").
+template <class B>
+inline scaled<B> exp_dd(B hi, B lo) noexcept {
+  const B magic(0x1.8p52);  // adding it rounds to an integer, kept in the low bits
+  const B t = (hi + lo) * B(k_log2e) + magic;
+  const B k = t - magic;
+  const dd<B> rh = two_sum(hi, -k * B(k_ln2_hi));  // the product is exact
+  const B rl = (rh.lo + lo) - k * B(k_ln2_lo);
+  const dd<B> r = two_sum(rh.hi, rl);  // r.hi + r.lo = hi + lo - k ln 2, |r.hi| <= 0.35
+  const B x = r.hi;
+  const B q = x * x * fused(x, poly(x, k_exp), B(0.5));  // exp(x) - 1 - x
+  const B s = B(1) + x;
+  const B s_lo = (B(1) - s) + x;  // exact: 1 + x = s + s_lo
+  // exp(x + r.lo) = exp(x) (1 + r.lo) = s + s_lo + q + r.lo s, to 2^-100 or so; renormalised
+  // (|s| > 0.7 > |tail|) so that m.hi alone is exp(r) rounded.
+  const B tail = s_lo + (q + r.lo * s);
+  const B m_hi = s + tail;
+  const dd<B> m{m_hi, (s - m_hi) + tail};
+  using I = xsimd::batch<std::int64_t, typename B::arch_type>;
+  const B pow2 = xsimd::bitwise_cast<B>((xsimd::bitwise_cast<I>(t) + I(1023)) << 52);
+  return {m, xsimd::select(k < B(-1022), B(0), pow2)};
+}
+
+// ---- the upper tail u Q(u), Q(u) = Phi(-u) = erfc(u / sqrt 2) / 2 -----------------------------
+
+// 0 <= u < 1.77: Q(u) = exp(-u^2/2 + F(u)), F(u) = ln Q(u) + u^2/2 (smooth, between -0.69 and
+// -1.69), approximated on two pieces as a0 + a1 v + v^2 P(v), v = u - c (exact), with a0, a1 as
+// double-doubles and P of degree 12: k_n0 on [0, 0.8] (c = 0), k_n1 on [0.8, 1.77]
+// (c = 1.25). Fitted for actfn like k_exp; absolute error below 2^-62.
+inline constexpr double k_n0[] = {
+    0x1.7419f246c6efbp-3, -0x1.29a947f9ca1b4p-5, 0x1.39668594fe418p-8,
+    0x1.363786a58f0b1p-15, -0x1.bca6722f8f522p-13, 0x1.b58c8aff825abp-15,
+    -0x1.b1e2ae721b3cdp-20, -0x1.7ee75c5a51551p-19, 0x1.f56d3bd4c2e45p-21,
+    -0x1.618854190a21fp-24, -0x1.43fcbf39f4b21p-25, 0x1.0c47c3a283680p-26,
+    -0x1.24f1a3bbf0e2bp-29,
+};
+inline constexpr double k_n1[] = {
+    0x1.60b1a81c3df0bp-4, -0x1.0d547bfef43cdp-6, 0x1.6fee35cadb2eap-9,
+    -0x1.8b6af83a8f84bp-12, 0x1.aca1f96b8ff0dp-16, 0x1.4f3932157433bp-18,
+    -0x1.420638548fc2fp-19, 0x1.1b6df7d3ec33ap-21, -0x1.0d45bf6cb393bp-24,
+    -0x1.cd96d1625519bp-29, 0x1.0c449a52dda8ep-28, -0x1.30b367ef965a8p-30,
+    0x1.7cf8c300a4a2cp-33,
+};
+struct near_piece {  // a0 = a0_hi + a0_lo, a1 = a1_hi (26 bits) + a1_lo, centre c
+  double c, a0_hi, a0_lo, a1_hi, a1_lo;
+};
+inline constexpr near_piece k_n0_lin{0.0, -0x1.62e42fefa39efp-1, -0x1.abc9e3b39803fp-56,
+                                     -0x1.9884530000000p-1, -0x1.ea1b284687e5ap-28};
+inline constexpr near_piece k_n1_lin{1.25, -0x1.77646579490cap+0, -0x1.93de6a50daccap-56,
+                                     -0x1.ea4ee80000000p-2, 0x1.35412ecfef8ffp-30};
+inline constexpr double k_near_end = 1.77;
+inline constexpr double k_n0_end = 0.8;
+
+// u >= 1.77 (t = u / sqrt 2 >= 1.25): fdlibm's form (Sun Microsystems' s_erf.c, 1993, as in
+// FreeBSD msun and musl): erfc(t) = exp(-t^2 - 0.5625 + R(s)/S(s)) / t, s = 1/t^2, where R/S
+// approximates g(s) = ln(t erfc(t)) + t^2 + 0.5625 within 2^-62 (R1/S1 for t in [1.25, 1/0.35],
+// coefficients ra0..ra7 / sa1..sa8; R2/S2 for t in [1/0.35, 28], rb0..rb6 / sb1..sb7). With
+// t = u / sqrt 2 that gives u Q(u) = exp(-u^2/2 - 0.5625 - ln(2)/2 + g(2/u^2)). The S
+// coefficients are fdlibm's; the numerators are fdlibm's R minus g0 S (computed from them in
+// 300-bit arithmetic and rounded), so they give g - g0, a smaller number with a smaller
+// rounding error; g0 (-9/64 and -19/512) goes into the constant instead.
+inline constexpr double k_r1[] = {  // R1 - g0 S1, g0 = -9/64
+    0x1.0bcbed9ff29bdp-3, 0x1.08e8b3befe880p+1, 0x1.1995777bfa0e4p+3,
+    -0x1.43b6a9208b9bcp+0, -0x1.1e8e6c2269757p+6, -0x1.f11a7166a55a9p+6,
+    -0x1.080ae4a629a74p+6, -0x1.1c7e0ee99ad1ep+3, -0x1.166f8a62196d7p-7,
+};
+inline constexpr double k_s1[] = {  // fdlibm's S1: 1, sa1 ... sa8
+    1.0, 1.96512716674392571292e+01, 1.37657754143519042600e+02,
+    4.34565877475229228821e+02, 6.45387271733267880336e+02, 4.29008140027567833386e+02,
+    1.08635005541779435134e+02, 6.57024977031928170135e+00, -6.04244152148580987438e-02,
+};
+inline constexpr double k_r2[] = {  // R2 - g0 S2, g0 = -19/512 (degree 7, padded)
+    0x1.be5f6e30bc85bp-6, 0x1.4e615990095fap-2, -0x1.6ac07c47ccbb0p+2,
+    -0x1.9e6fef0ee730ap+6, -0x1.03692d9f124c0p+9, -0x1.d12d2ffa79040p+9,
+    -0x1.d1e8e4543c929p+8, -0x1.aa60caee665e4p-1, 0.0,
+};
+inline constexpr double k_s2[] = {  // fdlibm's S2: 1, sb1 ... sb7 (padded)
+    1.0, 3.03380607434824582924e+01, 3.25792512996573918826e+02,
+    1.53672958608443695994e+03, 3.19985821950859553908e+03, 2.55305040643316442583e+03,
+    4.74528541206955367215e+02, -2.24409524465858183362e+01, 0.0,
+};
+// -0.5625 - ln(2)/2 + g0 as double-doubles, for the two pieces.
+inline constexpr double k_c1_hi = -0x1.0cb90bfbe8e7cp+0, k_c1_lo = 0x1.950d871319ff0p-55;
+inline constexpr double k_c2_hi = -0x1.e47217f7d1cf8p-1, k_c2_lo = 0x1.950d871319ff0p-55;
+inline constexpr double k_r1_end = 4.0406;  // u = sqrt(2) / 0.35
+inline constexpr double k_u_max = 39;      // u Q(u) underflows (t = 27.6 < 28)
+
+// -ln(sqrt(2 pi)) as a double-double: phi(u) = exp(-u^2/2 - ln(sqrt(2 pi))).
+inline constexpr double k_log_pdf0_hi = -0x1.d67f1c864beb5p-1, k_log_pdf0_lo = 0x1.65b5a1b7ff5dfp-55;
+
+/// -u^2/2 as hi + lo, hi exact.
+template <class B>
+inline dd<B> minus_half_square(B u) noexcept {
+  const B uh = high(u), ul = u - uh;
+  return {B(-0.5) * uh * uh, B(-0.5) * ul * (u + uh)};
+}
+
+/// For 0 <= u <= k_u_max: Q(u) = tail.m * tail.scale * (near ? 1 : 1/u) and
+/// u Q(u) = tail.m * tail.scale * (near ? u : 1), near = u < k_near_end.
+template <class B>
+inline scaled<B> upper_tail(B u, dd<B> minus_half_sq, typename B::batch_bool_type near) noexcept {
+  B hi(0), lo(0);
+  if (xsimd::any(near)) {
+    const auto first = u < B(k_n0_end);
+    auto pick = [&](double a, double b) { return xsimd::select(first, B(a), B(b)); };
+    const B v = u - pick(k_n0_lin.c, k_n1_lin.c);  // exact (Sterbenz) on each piece
+    const B vh = high(v), vl = v - vh;
+    const B a1h = pick(k_n0_lin.a1_hi, k_n1_lin.a1_hi);
+    const dd<B> s1 = two_sum(minus_half_sq.hi, pick(k_n0_lin.a0_hi, k_n1_lin.a0_hi));
+    const dd<B> s2 = two_sum(s1.hi, a1h * vh);  // a1h * vh is exact
+    const B rest = ((minus_half_sq.lo + pick(k_n0_lin.a0_lo, k_n1_lin.a0_lo)) +
+                    (a1h * vl + pick(k_n0_lin.a1_lo, k_n1_lin.a1_lo) * v)) +
+                   v * v * poly(first, v, k_n0, k_n1);
+    hi = s2.hi;
+    lo = (s1.lo + s2.lo) + rest;
+  }
+  if (xsimd::any(!near)) {
+    const B s = B(2) / (u * u);
+    const auto first = u < B(k_r1_end);
+    const B g = poly(first, s, k_r1, k_r2) / poly(first, s, k_s1, k_s2);
+    const dd<B> s1 = two_sum(minus_half_sq.hi, xsimd::select(first, B(k_c1_hi), B(k_c2_hi)));
+    hi = xsimd::select(near, hi, s1.hi);
+    lo = xsimd::select(near, lo, ((s1.lo + minus_half_sq.lo) + xsimd::select(first, B(k_c1_lo), B(k_c2_lo))) + g);
+  }
+  return exp_dd(hi, lo);
+}
+
+/// x Phi(x) for double lanes.
+template <class B>
+inline B x_times_cdf(B x) noexcept {
+  const B u = xsimd::min(xsimd::abs(x), B(k_u_max));
+  const auto near = u < B(k_near_end);
+  const scaled<B> e = upper_tail(u, minus_half_square(u), near);
+  // m = u Q(u) = (near ? u : 1) * e.m, rounded once at the end.
+  const dd<B> p = two_prod(u, e.m.hi);
+  const B mh = xsimd::select(near, p.hi, e.m.hi) * e.scale;
+  const B ml = xsimd::select(near, p.lo + u * e.m.lo, e.m.lo) * e.scale;
+  // x > 0: x Phi(x) = x - u Q(u); x <= 0: -u Q(u) (-0 from -0).
+  const dd<B> r = two_sum(xsimd::select(x > B(0), x, B(-0.0)), -mh);
+  // Where u Q(u) underflows (and at +-inf, where the two-sum would make NaN): x or 0. Then the
+  // sign of x (-0 for -0 and where the result underflows for x < 0), except +0 at -inf, the limit
+  // as the other functions give it (x * 0 for a vanishing factor).
+  const B y = xsimd::select(xsimd::abs(x) < B(k_u_max), r.hi + (r.lo - ml), xsimd::select(x > B(0), x, B(0)));
+  return xsimd::select(x == B(-inf<double>), B(0), xsimd::select(xsimd::isnan(x), x, xsimd::copysign(y, x)));
+}
+
+/// Phi(x) + x phi(x) for double lanes.
+template <class B>
+inline B x_times_cdf_slope(B x) noexcept {
+  const B u = xsimd::min(xsimd::abs(x), B(k_u_max));
+  const auto near = u < B(k_near_end);
+  const dd<B> sq = minus_half_square(u);
+  const scaled<B> e = upper_tail(u, sq, near);
+  // Q(u) as qh + ql (only the near piece needs the low part: beyond, Q < 0.04 and the
+  // derivative is counted in absolute terms or near 1).
+  const B qh = xsimd::select(near, e.m.hi, e.m.hi / u) * e.scale;
+  const B ql = xsimd::select(near, e.m.lo * e.scale, B(0));
+  // u phi(u) as ph + pl.
+  const dd<B> arg = two_sum(sq.hi, B(k_log_pdf0_hi));
+  const scaled<B> d = exp_dd(arg.hi, (arg.lo + sq.lo) + B(k_log_pdf0_lo));
+  const dd<B> p = two_prod(u, d.m.hi);
+  const B ph = p.hi * d.scale, pl = (p.lo + u * d.m.lo) * d.scale;
+  // x < 0: Q - u phi; x >= 0: 1 - Q + u phi.
+  const auto neg = x < B(0);
+  const dd<B> s1 = two_sum(xsimd::select(neg, B(0), B(1)), xsimd::select(neg, qh, -qh));
+  const dd<B> s2 = two_sum(s1.hi, xsimd::select(neg, -ph, ph));
+  const B low = (s1.lo + s2.lo) + xsimd::select(neg, ql - pl, pl - ql);
+  return xsimd::select(xsimd::isnan(x), x, s2.hi + low);
+}
+
+// ---- float lanes: a shorter path, computed in double --------------------------------------------
+
+// Q(u) exp(u^2/2) = P(u) / S(u) on [0, 13.5] (the Mills ratio over sqrt(2 pi)), degrees 4 and
+// 5, all coefficients positive: a rational fitted for actfn (Loeb/Lawson iteration in 200-bit
+// arithmetic), relative error below 2^-27.5.
+inline constexpr double k_f_p[] = {
+    0x1.00000015cf823p-1, 0x1.bea228976c943p-2, 0x1.740a0352ba765p-3,
+    0x1.488550e8eb349p-5, 0x1.089c4c89b819ap-8,
+};
+inline constexpr double k_f_s[] = {
+    1.0, 0x1.ab93440f62376p+0, 0x1.322a158be7625p+0,
+    0x1.dc7ab0552afbfp-2, 0x1.9bc4ebbd53c69p-4, 0x1.4ba2b60d46b2dp-7,
+};
+// 2^f on |f| <= 1/2, degree 6, relative error below 2^-28.9 (fitted like k_exp).
+inline constexpr double k_f_exp2[] = {
+    0x1.000000028af18p+0, 0x1.62e430c6bd06fp-1, 0x1.ebfbda7bcea8cp-3, 0x1.c6aed5e797346p-5,
+    0x1.3b2dfd6ca5019p-7, 0x1.5f44f13e7a284p-10, 0x1.41a6fcbd2f5bap-13,
+};
+inline constexpr double k_minus_half_log2e = -0x1.71547652b82fep-1;
+inline constexpr double k_inv_sqrt_2pi = 0x1.9884533d43651p-2;
+// |x| is clamped here: Q(20) ~ 3e-89 and exp(-200) are 0 in float, and 2^k stays normal.
+inline constexpr double k_f_u_max = 20;
+
+/// Q(u) and exp(-u^2/2) for 0 <= u <= 20, in double lanes, to 2^-27 relative:
+/// exp(-u^2/2) = 2^z, z = -u^2 log2(e) / 2 = k + f (k an integer, |f| <= 1/2); rounding z costs
+/// 2^-44 relative at most.
+template <class D>
+inline dd<D> tail_and_gauss(D u) noexcept {
+  const D z = u * u * D(k_minus_half_log2e);
+  const D magic(0x1.8p52);  // adding it rounds to an integer, kept in the low bits
+  const D t = z + magic;
+  const D k = t - magic;
+  using I = xsimd::batch<std::int64_t, typename D::arch_type>;
+  const D pow2 = xsimd::bitwise_cast<D>((xsimd::bitwise_cast<I>(t) + I(1023)) << 52);
+  const D e = poly(z - k, k_f_exp2) * pow2;
+  return {e * (poly(u, k_f_p) / poly(u, k_f_s)), e};
+}
+
+/// x Phi(x) for float values held in double lanes (rounded to float by the caller).
+template <class D>
+inline D x_times_cdf_short(D x) noexcept {
+  const D u = xsimd::min(xsimd::abs(x), D(k_f_u_max));
+  const D q = tail_and_gauss(u).hi;  // Q(u) = Phi(-|x|)
+  // x > 0: x - x Q(x); x <= 0: -|x| Q(|x|). copysign makes -0 of -0 and keeps x = -inf (where
+  // u Q(u) is tiny but not 0) at -0.
+  const D m = u * q;
+  const D y = xsimd::copysign(xsimd::select(x > D(0), x - m, m), x);
+  return xsimd::select(x == D(-inf<double>), D(0), xsimd::select(xsimd::isnan(x), x, y));  // +0 at -inf
+}
+
+/// Phi(x) + x phi(x) for float values held in double lanes.
+template <class D>
+inline D x_times_cdf_slope_short(D x) noexcept {
+  const D u = xsimd::min(xsimd::abs(x), D(k_f_u_max));
+  const dd<D> t = tail_and_gauss(u);
+  const D u_pdf = u * t.lo * D(k_inv_sqrt_2pi);
+  const D y = xsimd::select(x < D(0), t.hi - u_pdf, (D(1) - t.hi) + u_pdf);
+  return xsimd::select(x == D(-inf<double>), D(0), xsimd::select(xsimd::isnan(x), x, y));
+}
+
+/// Runs a double-lane kernel on a float batch: the lanes are widened, computed and rounded once.
+/// (xsimd 8.1 has no widening conversion; these fixed-length loops compile to the conversion
+/// instructions.)
+template <class B, class Kernel>
+inline B in_double_lanes(B x, Kernel kernel) noexcept {
+  using A = typename B::arch_type;
+  using D = xsimd::batch<double, A>;
+  alignas(A::alignment()) float f[B::size];
+  alignas(A::alignment()) double d[B::size];
+  x.store_aligned(f);
+  for (std::size_t i = 0; i < B::size; ++i) d[i] = f[i];
+  for (std::size_t i = 0; i < B::size; i += D::size) kernel(D::load_aligned(d + i)).store_aligned(d + i);
+  for (std::size_t i = 0; i < B::size; ++i) f[i] = static_cast<float>(d[i]);
+  return B::load_aligned(f);
+}
+
+}  // namespace normal_detail
+
+/// x Phi(x), Phi the standard normal CDF: gelu's value. See the top of this file.
+template <class B>
+inline B x_times_normal_cdf(B x) noexcept {
+  if constexpr (std::is_same_v<typename B::value_type, double>) {
+    return normal_detail::x_times_cdf(x);
+  } else {
+    return normal_detail::in_double_lanes(x, [](auto d) { return normal_detail::x_times_cdf_short(d); });
+  }
+}
+
+/// d/dx [x Phi(x)] = Phi(x) + x phi(x), phi the standard normal density: gelu's derivative.
+template <class B>
+inline B x_times_normal_cdf_slope(B x) noexcept {
+  if constexpr (std::is_same_v<typename B::value_type, double>) {
+    return normal_detail::x_times_cdf_slope(x);
+  } else {
+    return normal_detail::in_double_lanes(x, [](auto d) { return normal_detail::x_times_cdf_slope_short(d); });
+  }
 }
 
 }  // namespace actfn::math
