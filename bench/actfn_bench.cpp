@@ -1,163 +1,191 @@
 // SPDX-License-Identifier: MIT
-// actfn's benchmarks (Google Benchmark). Run them with scripts/bench.sh.
+// actfn's benchmarks (Google Benchmark), side by side with other libraries. Run them with
+// scripts/bench.sh; plot them with scripts/bench_plot.sh.
 //
-// What is measured, for every function in actfn::catalogue (default parameters), in float (f32)
-// and double (f64), at three sizes: 4096 elements (the buffers sit in L1/L2), 256 Ki (L2/L3) and
-// 16 Mi (DRAM: 64 MiB per float buffer, 128 MiB per double buffer):
-//   <fn>/forward/<type>/<n>         actfn::forward(f, x, y)            reads x, writes y
-//   <fn>/forward/<type>/<n>/naive   y[i] = <textbook formula>(x[i])    the same with <cmath>
-//   <fn>/backward/<type>/<n>        actfn::backward(f, x, dy, dx)      reads x, dy, writes dx
-//   <fn>/backward/<type>/<n>/naive  dx[i] = dy[i] * <textbook derivative>(x[i])
-//   memcpy/<type>/<n>               std::memcpy of the n elements: the bytes a forward pass moves
-// The naive formulas are in naive.hpp (the loop a user would write without actfn: std::exp,
-// std::erf, std::tanh...). Inputs are fixed-seed uniform x in [-8, 8], dy in [-1, 1], the same
-// for actfn and naive. Each benchmark reports items/s (elements per second) and bytes/s (every
-// byte read plus every byte written: 2n * sizeof(T) forward, 3n * sizeof(T) backward), from
-// CPU time.
+// What is measured, single-threaded, out of place, for every function in actfn::catalogue
+// (default parameters), at three sizes: 4096 elements (the buffers sit in L1/L2), 256 Ki
+// (L2/L3) and 16 Mi (DRAM: 64 MiB per float buffer):
+//   <fn>/forward/f32/<n>/actfn     actfn::forward(f, x, y)          reads x, writes y
+//   <fn>/backward/f32/<n>/actfn    actfn::backward(f, x, dy, dx)    reads x and dy, writes dx
+//   <fn>/<pass>/f32/<n>/<peer>     the same computed by a peer (bench/peers/<peer>.cpp):
+//       std      a plain loop over <cmath> formulas (naive.hpp), the loop a user would write
+//       eigen    Eigen 3.4 array expressions
+//       onednn   oneDNN 2.6 eltwise_forward / eltwise_backward primitives
+//       xnnpack  XNNPACK's f32 operators (forward only)
+//   memcpy/f32/<n>                 std::memcpy of the n elements: the bytes a forward pass moves
+// and the same in double (f64) for actfn and std only. Row-wise: softmax and log_softmax,
+// forward and backward, over 64 rows of 1000 and of 4096 floats ("64x1000"), actfn vs std,
+// oneDNN (softmax_v2) and XNNPACK (softmax forward).
+// A peer is built only when CMake found it (bench/CMakeLists.txt), and registers only the
+// functions it computes with actfn's semantics and parameters; before timing, each peer's
+// output is compared with actfn's on the same input (bench.hpp).
+// Inputs are fixed-seed uniform x in [-8, 8], dy in [-1, 1], the same for every implementation.
+// Each benchmark reports items/s (elements per second) and bytes/s (every byte read plus every
+// byte written: 2n * sizeof(T) forward, 3n * sizeof(T) backward), from CPU time.
 //
-// How to read the summary table printed at the end:
-//   actfn/naive  actfn's elements/s over the naive loop's: 4 means actfn is 4 times faster.
-//                Where the naive loop is already vectorised by the compiler (relu, the clamps),
-//                expect about 1; the transcendental functions are where actfn gains.
-//   actfn/memcpy actfn's bytes/s over memcpy's bytes/s at the same type and size: how close
-//                the pass comes to just moving its data. Near 1 at 16 Mi means the pass is
-//                memory-bound there and faster arithmetic cannot help; well below 1 means the
-//                arithmetic is the limit.
-//   geomean      per size, the geometric mean of actfn/naive over all rows that ran.
-// Numbers from a shared or noisy machine vary by 10-20 % from run to run; compare ratios taken
-// in the same run, and raise --benchmark_min_time (or use --benchmark_repetitions, whose
-// median the summary then uses) for steadier numbers.
+// The summary printed at the end (summary.hpp) has, per function, pass and size, actfn's
+// throughput, every peer's, the best peer, actfn/best peer and actfn/memcpy, then the geometric
+// means, the rows where actfn loses, and the performance targets. Numbers from a shared or
+// noisy machine vary by 10-20 % from run to run; compare ratios taken in the same run, and
+// raise --benchmark_min_time (or use --benchmark_repetitions, whose median the summary then
+// uses) for steadier numbers.
 #include <benchmark/benchmark.h>
 
 #include <actfn/catalogue.hpp>
 #include <actfn/core/span.hpp>
+#include <actfn/rowwise/softmax.hpp>
+#include <algorithm>
 #include <cstddef>
-#include <cstdint>
 #include <cstring>
-#include <map>
-#include <random>
 #include <span>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
-#include <utility>
 #include <vector>
 
-#include "naive.hpp"
+#include "bench.hpp"
 #include "summary.hpp"
 
 namespace actfn_bench {
+
+// --- actfn as the reference of the peer checks ---------------------------------------------------
+
+template <class F, class T>
+reference_fn<T> functor_reference(pass direction) {
+  if (direction == pass::forward)
+    return [](const T* x, const T*, T* y, std::size_t n) {
+      actfn::forward(F{}, std::span<const T>(x, n), std::span<T>(y, n));
+    };
+  return [](const T* x, const T* dy, T* dx, std::size_t n) {
+    actfn::backward(F{}, std::span<const T>(x, n), std::span<const T>(dy, n), std::span<T>(dx, n));
+  };
+}
+
+template <class T>
+reference_fn<T> actfn_reference(std::string_view function, pass direction) {
+  reference_fn<T> r;
+  [&]<class... F>(std::type_identity<std::tuple<F...>>) {
+    ((F::name == function ? void(r = functor_reference<F, T>(direction)) : void()), ...);
+  }(std::type_identity<actfn::catalogue>{});
+  if (!r) throw std::logic_error("actfn_bench: no catalogue function named " + std::string(function));
+  return r;
+}
+template reference_fn<float> actfn_reference<float>(std::string_view, pass);
+template reference_fn<double> actfn_reference<double>(std::string_view, pass);
+
+template <class T>
+std::vector<T> rowwise_output(std::string_view function, const T* x, std::size_t n, std::size_t cols) {
+  std::vector<T> y(n);
+  const std::span<const T> in(x, n);
+  if (function == "softmax")
+    actfn::softmax(in, y, cols);
+  else if (function == "log_softmax")
+    actfn::log_softmax(in, y, cols);
+  else
+    throw std::logic_error("actfn_bench: no row-wise function named " + std::string(function));
+  return y;
+}
+template std::vector<float> rowwise_output<float>(std::string_view, const float*, std::size_t, std::size_t);
+template std::vector<double> rowwise_output<double>(std::string_view, const double*, std::size_t, std::size_t);
+
+template <class T>
+reference_fn<T> actfn_rowwise_reference(std::string_view function, pass direction, std::size_t cols) {
+  const bool log = function == "log_softmax";
+  if (direction == pass::forward)
+    return [log, cols](const T* x, const T*, T* y, std::size_t n) {
+      const std::span<const T> in(x, n);
+      const std::span<T> out(y, n);
+      log ? actfn::log_softmax(in, out, cols) : actfn::softmax(in, out, cols);
+    };
+  return [log, cols, f = std::string(function)](const T* x, const T* dy, T* dx, std::size_t n) {
+    const std::vector<T> y = rowwise_output(f, x, n, cols);
+    const std::span<const T> g(dy, n);
+    const std::span<T> out(dx, n);
+    log ? actfn::log_softmax_backward(y, g, out, cols) : actfn::softmax_backward(y, g, out, cols);
+  };
+}
+template reference_fn<float> actfn_rowwise_reference<float>(std::string_view, pass, std::size_t);
+
 namespace {
 
-constexpr std::size_t sizes[] = {std::size_t{4} << 10, std::size_t{256} << 10, std::size_t{16} << 20};
+// --- actfn's benchmarks --------------------------------------------------------------------------
 
-/// The buffers of one (type, size): x, dy, and an output (y or dx).
-template <class T>
-struct workspace {
-  std::vector<T> x, dy, out;
-};
-
-template <class T>
-workspace<T>& slot() {
-  static workspace<T> w;
-  return w;
-}
-
-template <class T>
-std::vector<T> uniform(std::size_t n, T lo, T hi, unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<T> dist(lo, hi);
-  std::vector<T> v(n);
-  for (T& e : v) e = dist(rng);
-  return v;
-}
-
-/// The shared buffers for n elements of T. Only one (type, size) is kept: asking for another
-/// frees it first. Benchmarks are registered size by size and type by type, so in a normal run
-/// each set is made once, and the peak is one set (3 x 128 MiB for 16 Mi doubles).
-template <class T>
-workspace<T>& acquire(std::size_t n) {
-  using other = std::conditional_t<std::is_same_v<T, float>, double, float>;
-  slot<other>() = {};
-  workspace<T>& w = slot<T>();
-  if (w.x.size() != n) {
-    w = {};
-    w.x = uniform<T>(n, T(-8), T(8), 20240601u);
-    w.dy = uniform<T>(n, T(-1), T(1), 20240602u);
-    w.out.assign(n, T(0));  // touch every page before timing
-  }
-  return w;
-}
-
-template <class T>
-constexpr const char* type_name = std::is_same_v<T, float> ? "f32" : "f64";
-
-/// Registers name, which runs kernel(x, dy, out, n) on the shared buffers, moving `arrays`
-/// arrays of n elements per call. The kernel (with the functor it holds) goes through
-/// DoNotOptimize so that parameters are not folded into the code as constants; each kernel
-/// works on a local copy of the functor (const F g = f), as a user's function would, so the
-/// compiler knows the output stores cannot change the parameters.
-template <class T, class Kernel>
-void add(std::map<std::string, case_id>& cases, const std::string& name, const case_id& id,
-         std::size_t arrays, Kernel kernel) {
-  cases.emplace(name, id);
-  const std::size_t n = id.size;
-  benchmark::RegisterBenchmark(name.c_str(), [n, arrays, kernel](benchmark::State& state) {
-    workspace<T>& w = acquire<T>(n);
-    Kernel k = kernel;
-    benchmark::DoNotOptimize(k);
-    for (auto _ : state) {
-      k(w.x.data(), w.dy.data(), w.out.data(), n);
-      benchmark::DoNotOptimize(w.out.data());
-      benchmark::ClobberMemory();
-    }
-    const auto done = static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(n);
-    state.SetItemsProcessed(done);
-    state.SetBytesProcessed(done * static_cast<std::int64_t>(arrays * sizeof(T)));
-  });
-}
-
-/// The four benchmarks of one function at one type and size.
+/// actfn's forward and backward of F at one type and size. Each kernel works on a local copy
+/// of the functor (const F g = f), as a user's function would, so the compiler knows the output
+/// stores cannot change the parameters.
 template <class F, class T>
-void add_function(std::map<std::string, case_id>& cases, std::size_t index, std::size_t n) {
-  static_assert(has_naive<F>, "bench/naive.hpp has no naive<F> entry for this catalogue function");
-  F f{};  // not const: the kernels hold a copy that DoNotOptimize may "modify"
-  const std::string base = std::string(F::name) + "/";
-  const std::string tail = std::string("/") + type_name<T> + "/" + std::to_string(n);
-  auto id = [&](pass p, impl k) { return case_id{index, std::string(F::name), p, std::is_same_v<T, double>, n, k}; };
-
-  add<T>(cases, base + "forward" + tail, id(pass::forward, impl::actfn), 2,
-         [f](const T* x, const T*, T* y, std::size_t m) {
+void add_actfn(std::size_t n) {
+  F f{};  // not const: the callable holding it goes through DoNotOptimize
+  const case_id forward{std::string(F::name), pass::forward, elem_of<T>, n, 0, "actfn"};
+  case_id backward = forward;
+  backward.direction = pass::backward;
+  add<T>(forward, 2, plain([f](const T* x, const T*, T* y, std::size_t m) {
            const F g = f;
            actfn::forward(g, std::span<const T>(x, m), std::span<T>(y, m));
-         });
-  add<T>(cases, base + "forward" + tail + "/naive", id(pass::forward, impl::naive), 2,
-         [f](const T* x, const T*, T* y, std::size_t m) {
-           const F g = f;
-           for (std::size_t i = 0; i < m; ++i) y[i] = naive<F>::f(g, x[i]);
-         });
-  add<T>(cases, base + "backward" + tail, id(pass::backward, impl::actfn), 3,
-         [f](const T* x, const T* dy, T* dx, std::size_t m) {
+         }));
+  add<T>(backward, 3, plain([f](const T* x, const T* dy, T* dx, std::size_t m) {
            const F g = f;
            actfn::backward(g, std::span<const T>(x, m), std::span<const T>(dy, m), std::span<T>(dx, m));
-         });
-  add<T>(cases, base + "backward" + tail + "/naive", id(pass::backward, impl::naive), 3,
-         [f](const T* x, const T* dy, T* dx, std::size_t m) {
-           const F g = f;
-           for (std::size_t i = 0; i < m; ++i) dx[i] = dy[i] * naive<F>::df(g, x[i]);
-         });
+         }));
 }
 
-/// memcpy and every catalogue function at one type and size: the one loop over the catalogue.
+/// memcpy of n elements of T (once per type and size, whoever asks first).
 template <class T>
-void add_all(std::map<std::string, case_id>& cases, std::size_t n) {
-  add<T>(cases, std::string("memcpy/") + type_name<T> + "/" + std::to_string(n),
-         case_id{0, "", pass::forward, std::is_same_v<T, double>, n, impl::memcpy}, 2,
-         [](const T* x, const T*, T* y, std::size_t m) { std::memcpy(y, x, m * sizeof(T)); });
-  [&]<class... F>(std::type_identity<std::tuple<F...>>) {
-    std::size_t index = 0;
-    (add_function<F, T>(cases, index++, n), ...);
-  }(std::type_identity<actfn::catalogue>{});
+void add_memcpy(std::size_t n) {
+  const case_id id{"memcpy", pass::forward, elem_of<T>, n, 0, "memcpy"};
+  if (cases().contains(id.name())) return;
+  add<T>(id, 2, plain([](const T* x, const T*, T* y, std::size_t m) { std::memcpy(y, x, m * sizeof(T)); }));
+}
+
+/// actfn's softmax and log_softmax, forward and backward, over float rows of shape s. The
+/// backward passes start from y = the function's output (made in the setup, untimed).
+void add_actfn_rowwise(shape s) {
+  const std::size_t cols = s.cols;
+  for (std::string_view function : rowwise_functions) {
+    const bool log = function == "log_softmax";
+    const std::string name(function);
+    const case_id forward{name, pass::forward, elem::f32, s.rows * s.cols, cols, "actfn"};
+    case_id backward = forward;
+    backward.direction = pass::backward;
+    add<float>(forward, 2, plain([log, cols](const float* x, const float*, float* y, std::size_t n) {
+                 const std::span<const float> in(x, n);
+                 const std::span<float> out(y, n);
+                 log ? actfn::log_softmax(in, out, cols) : actfn::softmax(in, out, cols);
+               }));
+    add<float>(backward, 3, [log, cols, name](const float* x, const float* dy, float* dx, std::size_t n) {
+      return [log, cols, y = rowwise_output(name, x, n, cols), dy, dx, n] {
+        const std::span<const float> g(dy, n);
+        const std::span<float> out(dx, n);
+        log ? actfn::log_softmax_backward(y, g, out, cols) : actfn::softmax_backward(y, g, out, cols);
+      };
+    });
+  }
+}
+
+/// Everything, in the order it runs: size by size, float then double (so each set of buffers is
+/// made once), then the row-wise shapes. Peers run in the order of their names.
+void register_all() {
+  std::vector<peer> all = peers();
+  std::sort(all.begin(), all.end(), [](const peer& a, const peer& b) { return a.name < b.name; });
+  for (std::size_t n : sizes) {
+    add_memcpy<float>(n);
+    [&]<class... F>(std::type_identity<std::tuple<F...>>) {
+      (add_actfn<F, float>(n), ...);
+    }(std::type_identity<actfn::catalogue>{});
+    for (const peer& p : all) p.elementwise(elem::f32, n);
+    add_memcpy<double>(n);
+    [&]<class... F>(std::type_identity<std::tuple<F...>>) {
+      (add_actfn<F, double>(n), ...);
+    }(std::type_identity<actfn::catalogue>{});
+    for (const peer& p : all) p.elementwise(elem::f64, n);
+  }
+  for (shape s : row_shapes) {
+    add_memcpy<float>(s.rows * s.cols);
+    add_actfn_rowwise(s);
+    for (const peer& p : all) p.rowwise(s);
+  }
 }
 
 }  // namespace
@@ -167,14 +195,9 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
 
-  std::map<std::string, actfn_bench::case_id> cases;
-  for (std::size_t n : actfn_bench::sizes) {
-    actfn_bench::add_all<float>(cases, n);
-    actfn_bench::add_all<double>(cases, n);
-  }
-
+  actfn_bench::register_all();
   actfn_bench::summary_reporter reporter(benchmark::CreateDefaultDisplayReporter(),
-                                         std::move(cases));
+                                         actfn_bench::cases());
   benchmark::RunSpecifiedBenchmarks(&reporter);
   reporter.print(reporter.summary_stream());
   benchmark::Shutdown();

@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: MIT
-// The summary table printed after a benchmark run (see actfn_bench.cpp for what is measured).
+// The summary printed after a benchmark run (see actfn_bench.cpp for what is measured).
 //
 // summary_reporter wraps the display reporter that --benchmark_format chose: every result goes
 // on to it unchanged (so the usual console/JSON/CSV output and --benchmark_out still work) and is
-// also recorded here. print() then writes a Markdown table, padded so that it also reads well in
-// a terminal. Whatever a --benchmark_filter left out, or a run that failed, shows as "n/a".
+// also recorded here. print() then writes Markdown tables, padded so that they also read well in
+// a terminal:
+//   1. actfn vs. the peers, float: per function, pass and size, the Gelem/s of actfn and of
+//      every peer, the best peer, actfn/best (above 1: actfn is faster than every peer) and
+//      actfn/memcpy (actfn's bytes/s over memcpy's at the same size: 1 = as fast as copying).
+//   2. per size: the geometric mean of actfn/best over the functions, and memcpy's GB/s.
+//   3. the rows where actfn is slower than the best peer, slowest first.
+//   4. the performance targets (target_* below), met or not.
+//   5. double: actfn vs. the std loop.
+// "-" means the peer does not compute that function; "n/a" that its benchmark did not run
+// (left out by --benchmark_filter) or failed (the errors are listed at the end).
 #pragma once
 
 #include <benchmark/benchmark.h>
@@ -17,26 +26,20 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
 
+#include "bench.hpp"
+
 namespace actfn_bench {
 
-enum class impl { actfn, naive, memcpy };
-enum class pass { forward, backward };
-
-/// What one registered benchmark measures; memcpy rows leave function and direction unset.
-struct case_id {
-  std::size_t function_index = 0;  // position in actfn::catalogue (for the row order)
-  std::string function;
-  pass direction = pass::forward;
-  bool is_double = false;
-  std::size_t size = 0;  // elements
-  impl kind = impl::actfn;
-};
+/// The performance targets the summary checks (from the project's performance issue).
+inline constexpr double target_geomean_small = 1.25;  // geomean actfn/best peer at 4096, f32
+inline constexpr double target_memcpy_large = 0.9;    // actfn/memcpy at 16 Mi elements, f32
 
 class summary_reporter : public benchmark::BenchmarkReporter {
  public:
@@ -62,23 +65,19 @@ class summary_reporter : public benchmark::BenchmarkReporter {
 
   /// Writes the summary of everything that ran (nothing when nothing ran).
   void print(std::ostream& out) const {
-    if (results_.empty()) return;
-    table rows = collect();
-    out << "\n## actfn vs. a plain std:: loop\n\n"
-        << "Gelem/s: 10^9 elements per second; GB/s: 10^9 bytes read + written per second;\n"
-           "both from CPU time, higher is better. actfn/naive: how many times faster actfn is\n"
-           "than the plain loop a user would write (bench/naive.hpp). actfn/memcpy: actfn's GB/s\n"
-           "over memcpy's at the same type and size (1 = as fast as copying the data).\n\n";
-    std::ostringstream tables;
-    print_rows(tables, rows);
-    tables << '\n';
-    print_per_size(tables, rows);
-    out << tables.str();
-    if (tables.str().find("n/a") != std::string::npos)
-      out << "\nn/a: a benchmark it needs did not run (left out by --benchmark_filter, or failed).\n";
-    if (rows.memcpy.empty())
-      out << "memcpy did not run: add |memcpy to --benchmark_filter for the memcpy columns.\n";
-    out << std::flush;
+    if (results_.empty() && errors_.empty()) return;
+    const table t = collect();
+    std::ostringstream s;
+    print_peers(s, t);
+    print_accuracy(s);
+    print_double(s, t);
+    if (!errors_.empty()) {
+      s << "\n### Benchmarks that failed\n\n";
+      for (const auto& [name, message] : errors_) s << "- " << name << ": " << message << '\n';
+    }
+    if (t.memcpy.empty())
+      s << "\nmemcpy did not run: add |memcpy to --benchmark_filter for the memcpy columns.\n";
+    out << s.str() << std::flush;
   }
 
  private:
@@ -91,24 +90,37 @@ class summary_reporter : public benchmark::BenchmarkReporter {
     std::vector<throughput> runs;
     std::optional<throughput> median;
   };
-  struct row {
-    std::optional<throughput> actfn, naive;
+  /// One row: a function, pass, type and size (and row length for row-wise functions).
+  struct row_key {
+    std::size_t order;
+    std::string function;
+    pass direction;
+    elem type;
+    std::size_t size, cols;
+    auto operator<=>(const row_key&) const = default;
   };
-  // (function index, pass, is_double, size) -> row; (is_double, size) -> memcpy.
-  using row_key = std::tuple<std::size_t, pass, bool, std::size_t>;
+  struct row {
+    std::map<std::string, throughput> by_impl;  // "actfn" and the peers that ran
+    std::set<std::string> registered;           // every impl registered for this row
+  };
   struct table {
     std::map<row_key, row> rows;
-    std::map<std::pair<bool, std::size_t>, throughput> memcpy;
-    std::map<std::size_t, std::string> functions;
+    std::map<std::pair<elem, std::size_t>, throughput> memcpy;  // (type, size)
   };
 
   void record(const Run& run) {
-    if (run.error_occurred) return;
+    const std::string name = run.run_name.function_name;
+    if (run.error_occurred) {
+      errors_[name] = run.error_message;
+      return;
+    }
     const auto items = run.counters.find("items_per_second");
     const auto bytes = run.counters.find("bytes_per_second");
     if (items == run.counters.end() || bytes == run.counters.end()) return;
+    if (const auto u = run.counters.find("ulp_vs_actfn"); u != run.counters.end())
+      ulps_[name] = std::max(ulps_[name], u->second.value);
     const throughput t{items->second.value, bytes->second.value};
-    samples& s = results_[run.run_name.function_name];
+    samples& s = results_[name];
     if (run.run_type == Run::RT_Iteration)
       s.runs.push_back(t);
     else if (run.aggregate_name == "median")
@@ -127,36 +139,37 @@ class summary_reporter : public benchmark::BenchmarkReporter {
     return *mid;
   }
 
+  static row_key key_of(const case_id& c) {
+    return {function_order(c.function), c.function, c.direction, c.type, c.size, c.cols};
+  }
+
   table collect() const {
     table t;
+    // Rows exist for whatever actfn ran; every registered impl of such a row is listed, so a
+    // peer that was filtered out or failed shows as n/a rather than vanishing.
     for (const auto& [name, s] : results_) {
       const auto id = cases_.find(name);
       const auto v = value(s);
       if (id == cases_.end() || !v) continue;
       const case_id& c = id->second;
-      if (c.kind == impl::memcpy) {
-        t.memcpy[{c.is_double, c.size}] = *v;
-        continue;
-      }
-      row& r = t.rows[{c.function_index, c.direction, c.is_double, c.size}];
-      (c.kind == impl::actfn ? r.actfn : r.naive) = *v;
-      t.functions[c.function_index] = c.function;
+      if (c.impl == "memcpy")
+        t.memcpy[{c.type, c.size}] = *v;
+      else
+        t.rows[key_of(c)].by_impl[c.impl] = *v;
+    }
+    for (const auto& [name, c] : cases_) {
+      if (c.impl == "memcpy") continue;
+      const auto r = t.rows.find(key_of(c));
+      if (r != t.rows.end()) r->second.registered.insert(c.impl);
     }
     return t;
   }
 
-  /// a / b, or nothing when either is missing or b is not positive.
+  // --- numbers and cells -----------------------------------------------------------------------
+
   static std::optional<double> ratio(std::optional<double> a, std::optional<double> b) {
     if (!a || !b || !(*b > 0)) return std::nullopt;
     return *a / *b;
-  }
-  static std::optional<double> gelem(const std::optional<throughput>& t) {
-    if (!t) return std::nullopt;
-    return t->items_per_s / 1e9;
-  }
-  static std::optional<double> gbytes(const std::optional<throughput>& t) {
-    if (!t) return std::nullopt;
-    return t->bytes_per_s / 1e9;
   }
   static std::string number(std::optional<double> v) {
     if (!v) return "n/a";
@@ -164,10 +177,45 @@ class summary_reporter : public benchmark::BenchmarkReporter {
     std::snprintf(buf, sizeof buf, *v < 10 ? "%.3f" : *v < 100 ? "%.2f" : "%.1f", *v);
     return buf;
   }
-  static std::string size_label(std::size_t n) {
+  static std::string size_label(std::size_t n, std::size_t cols) {
+    if (cols != 0) return std::to_string(n / cols) + "x" + std::to_string(cols);
     if (n % (1u << 20) == 0) return std::to_string(n >> 20) + "Mi";
     if (n % (1u << 10) == 0) return std::to_string(n >> 10) + "Ki";
     return std::to_string(n);
+  }
+  static std::string size_label(const row_key& k) { return size_label(k.size, k.cols); }
+
+  /// Gelem/s of impl in row r: nothing when it did not run.
+  static std::optional<double> gelem(const row& r, const std::string& impl) {
+    const auto it = r.by_impl.find(impl);
+    if (it == r.by_impl.end()) return std::nullopt;
+    return it->second.items_per_s / 1e9;
+  }
+  /// The cell of impl in row r: its Gelem/s, "-" when not registered, "n/a" when it did not run.
+  static std::string cell(const row& r, const std::string& impl) {
+    if (!r.registered.contains(impl) && !r.by_impl.contains(impl)) return "-";
+    return number(gelem(r, impl));
+  }
+  /// The fastest peer that ran in row r (any impl but actfn), as (name, Gelem/s).
+  static std::optional<std::pair<std::string, double>> best_peer(const row& r) {
+    std::optional<std::pair<std::string, double>> best;
+    for (const auto& [impl, t] : r.by_impl) {
+      if (impl == "actfn") continue;
+      const double g = t.items_per_s / 1e9;
+      if (!best || g > best->second) best = {impl, g};
+    }
+    return best;
+  }
+  static std::optional<double> versus_best(const row& r) {
+    const auto best = best_peer(r);
+    if (!best) return std::nullopt;
+    return ratio(gelem(r, "actfn"), best->second);
+  }
+  std::optional<double> versus_memcpy(const table& t, const row_key& k, const row& r) const {
+    const auto a = r.by_impl.find("actfn");
+    const auto m = t.memcpy.find({k.type, k.size});
+    if (a == r.by_impl.end() || m == t.memcpy.end()) return std::nullopt;
+    return ratio(a->second.bytes_per_s, m->second.bytes_per_s);
   }
 
   /// A Markdown table with padded columns; right_aligned[i] marks numeric columns.
@@ -194,66 +242,206 @@ class summary_reporter : public benchmark::BenchmarkReporter {
     for (const auto& cells : body) line(cells);
   }
 
-  void print_rows(std::ostream& out, const table& t) const {
-    std::vector<std::vector<std::string>> body;
-    for (const auto& [key, r] : t.rows) {
-      const auto& [fi, direction, is_double, size] = key;
-      const auto copy = t.memcpy.find({is_double, size});
-      const std::optional<double> memcpy_gb =
-          copy == t.memcpy.end() ? std::nullopt : std::optional<double>(copy->second.bytes_per_s / 1e9);
-      body.push_back({t.functions.at(fi), direction == pass::forward ? "forward" : "backward",
-                      is_double ? "f64" : "f32", size_label(size), number(gelem(r.actfn)),
-                      number(gelem(r.naive)), number(ratio(gelem(r.actfn), gelem(r.naive))),
-                      number(gbytes(r.actfn)), number(ratio(gbytes(r.actfn), memcpy_gb))});
+  /// Geometric mean of positive values.
+  struct logs {
+    double sum = 0;
+    std::size_t count = 0;
+    void add(double v) {
+      sum += std::log(v);
+      ++count;
     }
-    print_table(out,
-                {"function", "pass", "type", "size", "actfn Gelem/s", "naive Gelem/s",
-                 "actfn/naive", "actfn GB/s", "actfn/memcpy"},
-                {false, false, false, true, true, true, true, true, true}, body);
+    std::optional<double> geomean() const {
+      if (count == 0) return std::nullopt;
+      return std::exp(sum / static_cast<double>(count));
+    }
+  };
+
+  // --- the float tables ------------------------------------------------------------------------
+
+  void print_peers(std::ostream& out, const table& t) const {
+    std::set<std::string> peer_set;
+    for (const auto& [k, r] : t.rows) {
+      if (k.type != elem::f32) continue;
+      for (const auto& impl : r.registered)
+        if (impl != "actfn") peer_set.insert(impl);
+      for (const auto& [impl, v] : r.by_impl)
+        if (impl != "actfn") peer_set.insert(impl);
+    }
+    const std::vector<std::string> peer_names(peer_set.begin(), peer_set.end());
+
+    out << "\n## actfn vs. its peers (float, single-threaded)\n\n"
+           "Gelem/s: 10^9 elements per second (CPU time; higher is better). best: the fastest\n"
+           "peer. actfn/best: above 1, actfn beats every peer. actfn/memcpy: actfn's bytes\n"
+           "(read + written) per second over memcpy's at the same size (1 = as fast as copying).\n"
+           "-: the peer does not have the function; n/a: it did not run (filtered out or failed).\n\n";
+    std::vector<std::string> header{"function", "pass", "size", "actfn"};
+    for (const auto& p : peer_names) header.push_back(p);
+    for (const char* h : {"best", "best Gelem/s", "actfn/best", "actfn/memcpy"}) header.push_back(h);
+    std::vector<bool> right(header.size(), true);
+    right[0] = right[1] = false;
+    right[4 + peer_names.size()] = false;
+
+    // per size label: [forward, backward, all] geomeans of actfn/best
+    std::map<std::pair<std::size_t, std::size_t>, std::array<logs, 3>> means;  // (cols, size)
+    struct loss {
+      double ratio;
+      std::string function, pass, size, best;
+      double actfn, peer;
+    };
+    std::vector<loss> losses;
+    std::vector<std::vector<std::string>> body;
+    std::vector<std::string> slow_large;  // 16 Mi rows below the memcpy target
+    std::size_t rows_with_peer = 0;
+    for (const auto& [k, r] : t.rows) {
+      if (k.type != elem::f32) continue;
+      const auto best = best_peer(r);
+      const auto q = versus_best(r);
+      const auto m = versus_memcpy(t, k, r);
+      std::vector<std::string> cells{k.function, std::string(name_of(k.direction)), size_label(k),
+                                     cell(r, "actfn")};
+      for (const auto& p : peer_names) cells.push_back(cell(r, p));
+      cells.push_back(best ? best->first : "-");
+      cells.push_back(best ? number(best->second) : "-");
+      cells.push_back(best ? number(q) : "-");
+      cells.push_back(number(m));
+      body.push_back(std::move(cells));
+      if (q && *q > 0) {
+        ++rows_with_peer;
+        auto& g = means[{k.cols, k.size}];
+        g[k.direction == pass::forward ? 0 : 1].add(*q);
+        g[2].add(*q);
+        if (*q < 1)
+          losses.push_back({*q, k.function, std::string(name_of(k.direction)), size_label(k),
+                            best->first, *gelem(r, "actfn"), best->second});
+      }
+      if (k.cols == 0 && k.size == sizes[std::size(sizes) - 1] && m && *m < target_memcpy_large) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, " %.3f", *m);
+        slow_large.push_back(k.function + " " + std::string(name_of(k.direction)) + buf);
+      }
+    }
+    print_table(out, header, right, body);
+
+    out << "\n### Geometric mean of actfn/best per size (float)\n\n";
+    std::vector<std::vector<std::string>> mean_rows;
+    for (const auto& [key, g] : means) {
+      const auto memcpy = t.memcpy.find({elem::f32, key.second});
+      mean_rows.push_back({size_label(key.second, key.first), number(g[0].geomean()),
+                           number(g[1].geomean()), number(g[2].geomean()), std::to_string(g[2].count),
+                           memcpy == t.memcpy.end() ? "n/a" : number(memcpy->second.bytes_per_s / 1e9)});
+    }
+    print_table(out, {"size", "forward", "backward", "all", "rows", "memcpy GB/s"},
+                {false, true, true, true, true, true}, mean_rows);
+
+    std::sort(losses.begin(), losses.end(), [](const loss& a, const loss& b) { return a.ratio < b.ratio; });
+    out << "\n### Where actfn is slower than the best peer (float)\n\n";
+    if (losses.empty()) {
+      out << (rows_with_peer ? "Nowhere: actfn is at least as fast as every peer in every row.\n"
+                             : "No row had both actfn and a peer.\n");
+    } else {
+      std::vector<std::vector<std::string>> loss_rows;
+      for (const loss& l : losses)
+        loss_rows.push_back({l.function, l.pass, l.size, number(l.actfn), l.best, number(l.peer),
+                             number(l.ratio)});
+      print_table(out, {"function", "pass", "size", "actfn", "best", "best Gelem/s", "actfn/best"},
+                  {false, false, true, true, false, true, true}, loss_rows);
+    }
+
+    // The targets.
+    out << "\n### Targets (float)\n\n";
+    auto verdict = [](bool met) { return met ? "met" : "NOT met"; };
+    out << "- every row at least as fast as the best peer: " << verdict(losses.empty()) << " ("
+        << losses.size() << " of " << rows_with_peer << " rows slower)\n";
+    const auto small = means.find({0, sizes[0]});
+    const auto small_mean = small == means.end() ? std::nullopt : small->second[2].geomean();
+    out << "- geometric mean of actfn/best at " << sizes[0] << " elements >= " << target_geomean_small
+        << ": " << (small_mean ? verdict(*small_mean >= target_geomean_small) : "n/a") << " ("
+        << number(small_mean) << ")\n";
+    const std::size_t large = sizes[std::size(sizes) - 1];
+    const bool large_ran = t.memcpy.contains({elem::f32, large});
+    out << "- actfn/memcpy at " << size_label(large, 0) << " elements >= " << target_memcpy_large << ": "
+        << (large_ran ? verdict(slow_large.empty()) : "n/a");
+    if (!slow_large.empty()) {
+      out << " (" << slow_large.size() << " rows below:";
+      for (const auto& s : slow_large) out << ' ' << s << ';';
+      out << ")";
+    }
+    out << '\n';
   }
 
-  /// Per size: the geometric mean of actfn/naive over the rows that have both, and memcpy's GB/s.
-  void print_per_size(std::ostream& out, const table& t) const {
-    struct logs {
-      double sum = 0;
-      std::size_t count = 0;
-      std::optional<double> geomean() const {
-        if (count == 0) return std::nullopt;
-        return std::exp(sum / static_cast<double>(count));
-      }
-    };
-    std::map<std::size_t, std::array<logs, 3>> by_size;  // [f32, f64, both]
-    for (const auto& [key, r] : t.rows) {
-      const auto& [fi, direction, is_double, size] = key;
-      auto& g = by_size[size];
-      if (const auto q = ratio(gelem(r.actfn), gelem(r.naive)); q && *q > 0) {
-        for (logs* l : {&g[is_double ? 1 : 0], &g[2]}) {
-          l->sum += std::log(*q);
-          ++l->count;
-        }
-      }
+  // --- how close the peers come to actfn's results ----------------------------------------------
+
+  /// Per function and pass (float), each peer's largest distance from actfn's result over every
+  /// size it ran, in ULPs: the accuracy each peer's speed is bought with.
+  void print_accuracy(std::ostream& out) const {
+    std::map<std::tuple<std::size_t, std::string, pass>, std::map<std::string, double>> worst;
+    std::set<std::string> peer_set;
+    for (const auto& [name, u] : ulps_) {
+      const auto id = cases_.find(name);
+      if (id == cases_.end() || id->second.type != elem::f32) continue;
+      const case_id& c = id->second;
+      double& w = worst[{function_order(c.function), c.function, c.direction}][c.impl];
+      w = std::max(w, u);
+      peer_set.insert(c.impl);
     }
-    for (const auto& [key, m] : t.memcpy) by_size[key.second];
+    if (worst.empty()) return;
+    const std::vector<std::string> peer_names(peer_set.begin(), peer_set.end());
+    out << "\n### How far each peer's results are from actfn's (float)\n\n"
+           "The largest distance over the first "
+        << check_prefix
+        << " outputs of each size, in ULPs of the result (actfn is within\n"
+           "a few ULPs of the exact result, README: accuracy): the accuracy each peer's speed comes\n"
+           "with. Every peer stayed within 1e-4 * max(1, |y|) of actfn, or its benchmark failed.\n\n";
+    std::vector<std::string> header{"function", "pass"};
+    for (const auto& p : peer_names) header.push_back(p);
+    std::vector<bool> right(header.size(), true);
+    right[0] = right[1] = false;
     std::vector<std::vector<std::string>> body;
-    for (const auto& [size, g] : by_size) {
-      auto memcpy_gb = [&](bool is_double) -> std::optional<double> {
-        const auto it = t.memcpy.find({is_double, size});
-        if (it == t.memcpy.end()) return std::nullopt;
-        return it->second.bytes_per_s / 1e9;
-      };
-      body.push_back({size_label(size), number(g[0].geomean()), number(g[1].geomean()),
-                      number(g[2].geomean()), std::to_string(g[2].count),
-                      number(memcpy_gb(false)), number(memcpy_gb(true))});
+    for (const auto& [key, by_peer] : worst) {
+      std::vector<std::string> cells{std::get<1>(key), std::string(name_of(std::get<2>(key)))};
+      for (const auto& p : peer_names) {
+        const auto it = by_peer.find(p);
+        if (it == by_peer.end()) {
+          cells.push_back("-");
+          continue;
+        }
+        char buf[32];
+        std::snprintf(buf, sizeof buf, it->second < 1e6 ? "%.0f" : "%.1e", it->second);
+        cells.push_back(buf);
+      }
+      body.push_back(std::move(cells));
     }
-    print_table(out,
-                {"size", "geomean actfn/naive f32", "f64", "all", "rows", "memcpy f32 GB/s",
-                 "memcpy f64 GB/s"},
-                {false, true, true, true, true, true, true}, body);
+    print_table(out, header, right, body);
+  }
+
+  // --- the double table ------------------------------------------------------------------------
+
+  void print_double(std::ostream& out, const table& t) const {
+    std::vector<std::vector<std::string>> body;
+    std::map<std::size_t, logs> means;
+    for (const auto& [k, r] : t.rows) {
+      if (k.type != elem::f64) continue;
+      const auto q = ratio(gelem(r, "actfn"), gelem(r, "std"));
+      body.push_back({k.function, std::string(name_of(k.direction)), size_label(k), cell(r, "actfn"),
+                      cell(r, "std"), number(q), number(versus_memcpy(t, k, r))});
+      if (q && *q > 0) means[k.size].add(*q);
+    }
+    if (body.empty()) return;
+    out << "\n## double: actfn vs. the std loop\n\n";
+    print_table(out, {"function", "pass", "size", "actfn", "std", "actfn/std", "actfn/memcpy"},
+                {false, false, true, true, true, true, true}, body);
+    out << '\n';
+    std::vector<std::vector<std::string>> mean_rows;
+    for (const auto& [size, g] : means)
+      mean_rows.push_back({size_label(size, 0), number(g.geomean()), std::to_string(g.count)});
+    print_table(out, {"size", "geomean actfn/std (double)", "rows"}, {false, true, true}, mean_rows);
   }
 
   benchmark::BenchmarkReporter* display_;  // not owned (the library keeps it)
   std::map<std::string, case_id> cases_;
   std::map<std::string, samples> results_;
+  std::map<std::string, std::string> errors_;
+  std::map<std::string, double> ulps_;  // peer benchmark -> its largest distance from actfn, in ULPs
 };
 
 }  // namespace actfn_bench

@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
 # Builds actfn's benchmarks (Release, -O3 -march=native) in build-bench/ and runs them: every
-# catalogue function, forward and backward, float and double, at 4 Ki, 256 Ki and 16 Mi
-# elements, next to a plain std:: loop and memcpy, then a summary table (Markdown).
+# catalogue function, forward and backward, at 4 Ki, 256 Ki and 16 Mi elements, and softmax /
+# log_softmax rows of 1000 and 4096 floats, single-threaded, side by side with a plain std::
+# loop, memcpy and the peer libraries (Eigen 3.4, oneDNN 2.6, XNNPACK), then a summary
+# (Markdown): per function, pass and size, actfn's throughput, every peer's, the best peer,
+# actfn/best and actfn/memcpy; geometric means; the rows where actfn loses; the targets.
+# Double precision is measured too, against the std:: loop only.
 #
 # Usage: scripts/bench.sh [Google Benchmark flags...]
-#   scripts/bench.sh                                        everything (a few minutes)
-#   scripts/bench.sh --benchmark_filter='sigmoid|gelu'      some functions (add '|memcpy' to
+#   scripts/bench.sh                                        everything (tens of minutes)
+#   scripts/bench.sh --benchmark_filter='^(sigmoid|gelu)/'  some functions (add '|memcpy' to
 #                                                           keep the memcpy column)
+#   scripts/bench.sh --benchmark_filter='/f32/4096/'        one type and size, every function
 #   scripts/bench.sh --benchmark_min_time=0.5               steadier numbers (default 0.05 s)
 #   scripts/bench.sh --benchmark_repetitions=5              the summary uses the median
 #   scripts/bench.sh --benchmark_out=bench.json             also write every result as JSON
+#                                                           (scripts/bench_plot.sh draws it)
+# Benchmarks are named <function>/<pass>/<type>/<size>/<impl>, impl one of actfn, std, eigen,
+# onednn, xnnpack (memcpy: memcpy/<type>/<size>).
 # Environment: ACTFN_BENCH_MARCH=x86-64-v3 (the -march to build for; default native),
-#              BENCHMARK_MIN_TIME (the default for --benchmark_min_time).
+#              BENCHMARK_MIN_TIME (the default for --benchmark_min_time),
+#              ACTFN_BENCH_PEERS=OFF (no peer libraries: neither installed nor built).
 #
 # On Debian 12 it first installs whatever is missing of cmake, make, g++, libxsimd-dev and
-# libbenchmark-dev (apt-get; through sudo when not root).
+# libbenchmark-dev, and (unless ACTFN_BENCH_PEERS=OFF) of the peers' libeigen3-dev,
+# libdnnl-dev, libxnnpack-dev and libpthreadpool-dev (apt-get; through sudo when not root). A
+# peer that cannot be installed or found is skipped with a message (see bench/CMakeLists.txt).
 # Debian's libbenchmark prints "Library was built as DEBUG": that concerns the library's own
 # bookkeeping around the timed loops, not the code being measured (built here with -O3).
 set -euo pipefail
@@ -22,39 +33,63 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build="$root/build-bench"
 march=${ACTFN_BENCH_MARCH:-native}
+peers=${ACTFN_BENCH_PEERS:-ON}
+case $peers in
+  ON | OFF) ;;
+  *) printf 'bench.sh: ACTFN_BENCH_PEERS must be ON or OFF, not "%s"\n' "$peers" >&2; exit 1 ;;
+esac
 
 say() { printf 'bench.sh: %s\n' "$*" >&2; }
 
 # --- Debian packages ------------------------------------------------------------------------
-missing=()
-if command -v dpkg-query >/dev/null; then
-  for pkg in cmake make g++ libxsimd-dev libbenchmark-dev; do
+# missing_of PKG...: the packages of the list that are not installed.
+missing_of() {
+  local pkg
+  for pkg in "$@"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-      missing+=("$pkg")
+      printf '%s\n' "$pkg"
     fi
   done
-else
-  say "not a Debian system (no dpkg-query): assuming cmake, g++, xsimd and Google Benchmark are installed"
-fi
-if ((${#missing[@]})); then
-  as_root=()
+}
+# install PKG...: apt-get install, through sudo when not root; fails when that is impossible.
+apt_updated=no
+install() {
+  local as_root=()
   if [[ $(id -u) -ne 0 ]]; then
     if ! command -v sudo >/dev/null; then
-      say "missing Debian packages: ${missing[*]}; run as root or install sudo"
-      exit 1
+      say "missing Debian packages: $*; run as root or install sudo"
+      return 1
     fi
     as_root=(sudo)
   fi
-  say "installing missing Debian packages: ${missing[*]}"
-  "${as_root[@]}" apt-get update
-  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+  say "installing missing Debian packages: $*"
+  if [[ $apt_updated == no ]]; then
+    "${as_root[@]}" apt-get update && apt_updated=yes
+  fi
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"
+}
+if command -v dpkg-query >/dev/null; then
+  mapfile -t missing < <(missing_of cmake make g++ libxsimd-dev libbenchmark-dev)
+  if ((${#missing[@]})); then install "${missing[@]}"; fi
+  if [[ $peers == ON ]]; then
+    mapfile -t missing < <(missing_of libeigen3-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev)
+    if ((${#missing[@]})) && ! install "${missing[@]}"; then
+      say "could not install the peer libraries (${missing[*]}); the benchmarks skip the missing ones"
+    fi
+  fi
+else
+  say "not a Debian system (no dpkg-query): assuming cmake, g++, xsimd and Google Benchmark are installed"
 fi
 
 # --- build ------------------------------------------------------------------------------------
-say "configuring a Release build in $build (-march=$march)"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
+say "configuring a Release build in $build (-march=$march, peers $peers)"
+if ! log=$(cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release \
   -DACTFN_BUILD_BENCHMARKS=ON -DACTFN_BUILD_TESTS=OFF -DACTFN_BUILD_EXAMPLES=OFF \
-  -DACTFN_BENCH_MARCH="$march" >/dev/null
+  -DACTFN_BUILD_TOOLS=OFF -DACTFN_BENCH_MARCH="$march" -DACTFN_BENCH_PEERS="$peers" 2>&1); then
+  printf '%s\n' "$log" >&2
+  exit 1
+fi
+grep 'actfn bench' <<<"$log" >&2 || true  # which peers were found
 say "building actfn_bench"
 cmake --build "$build" --target actfn_bench --parallel "$(nproc)"
 
