@@ -117,7 +117,7 @@ namespace {
 /// stores cannot change the parameters.
 template <class F, class T>
 void add_actfn(std::size_t n) {
-  F f{};  // not const: the callable holding it goes through DoNotOptimize
+  F f{};  // not const: a lambda copy of a const would be a const member, foldable as a constant
   const case_id forward{std::string(F::name), pass::forward, elem_of<T>, n, 0, "actfn"};
   case_id backward = forward;
   backward.direction = pass::backward;

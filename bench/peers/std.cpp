@@ -23,7 +23,7 @@ constexpr std::string_view impl = "std";
 template <class F, class T>
 void add_function(std::size_t n) {
   static_assert(has_naive<F>, "bench/naive.hpp has no naive<F> entry for this catalogue function");
-  F f{};  // not const: the callable holding it goes through DoNotOptimize
+  F f{};  // not const: a lambda copy of a const would be a const member, foldable as a constant
   add_peer<F, T>(impl, pass::forward, n, plain([f](const T* x, const T*, T* y, std::size_t m) {
                    const F g = f;
                    for (std::size_t i = 0; i < m; ++i) y[i] = naive<F>::f(g, x[i]);
