@@ -14,6 +14,7 @@ namespace actfn {
 /// f'(x) = 1 for x > 0, alpha * exp(x) for x <= 0 (alpha at the kink, as PyTorch).
 /// derivative_from_output(y) = 1 for y > 0, y + alpha otherwise; needs alpha >= 0 (PyTorch's
 /// rule for backward from the result) and throws otherwise. Limits: f(-inf) = -alpha.
+/// Odd at zero: elu(-0) = -0 (x itself is returned for x >= 0, where alpha expm1(x) would give +0).
 struct elu : unary<elu> {
   static constexpr std::string_view name = "elu";
   static constexpr accuracy bound{3, 2, 3, 2};
@@ -24,7 +25,7 @@ struct elu : unary<elu> {
   explicit elu(double alpha_) : alpha(alpha_) { detail::require_finite(name, "alpha", alpha); }
 
   template <class B> B eval(B x) const noexcept {
-    return xsimd::select(x > B(0), x, detail::splat<B>(alpha) * xsimd::expm1(x));
+    return xsimd::select(x >= B(0), x, detail::splat<B>(alpha) * xsimd::expm1(x));
   }
   template <class B> B eval_derivative(B x) const noexcept {
     return xsimd::select(x > B(0), B(1), detail::splat<B>(alpha) * xsimd::exp(x));
@@ -39,10 +40,12 @@ struct elu : unary<elu> {
 /// selu(x) = scale * elu(x) with PyTorch's fixed alpha and scale (Klambauer et al. 2017).
 ///                                                        torch.nn.SELU
 /// f'(x) = scale for x > 0, scale * alpha * exp(x) for x <= 0.
-/// derivative_from_output(y) = scale for y > 0, y + scale * alpha otherwise.
+/// derivative_from_output(y) = scale for y > 0, y + scale * alpha otherwise. selu(-0) = -0.
+/// Far left, where exp(x) is no longer a normal number but scale alpha exp(x) still is
+/// (x < -87 for float, -708 for double), f' is computed as (scale alpha h) h, h = exp(x / 2).
 struct selu : unary<selu> {
   static constexpr std::string_view name = "selu";
-  static constexpr accuracy bound{2, 2, 3, 3};
+  static constexpr accuracy bound{2, 3, 3, 3};
 
   static constexpr double alpha = 1.6732632423543772848170429916717;
   static constexpr double scale = 1.0507009873554804934193349852946;
@@ -51,11 +54,18 @@ struct selu : unary<selu> {
 
   template <class B> B eval(B x) const noexcept {
     const B neg = detail::splat<B>(scale_alpha) * xsimd::expm1(x);
-    return xsimd::select(x > B(0), detail::splat<B>(scale) * x, neg);
+    return xsimd::select(x >= B(0), detail::splat<B>(scale) * x, neg);
   }
   template <class B> B eval_derivative(B x) const noexcept {
-    return xsimd::select(x > B(0), detail::splat<B>(scale),
-                         detail::splat<B>(scale_alpha) * xsimd::exp(x));
+    using T = typename B::value_type;
+    const B sa = detail::splat<B>(scale_alpha);
+    B neg = sa * xsimd::exp(x);
+    const auto deep = x < B(sizeof(T) == 4 ? T(-87) : T(-708));
+    if (xsimd::any(deep)) {
+      const B h = xsimd::exp(x * B(0.5));
+      neg = xsimd::select(deep, (sa * h) * h, neg);
+    }
+    return xsimd::select(x > B(0), detail::splat<B>(scale), neg);
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept {
     return xsimd::select(y > B(0), detail::splat<B>(scale), y + detail::splat<B>(scale_alpha));
@@ -66,6 +76,7 @@ struct selu : unary<selu> {
 ///                                                        torch.nn.CELU(alpha=1.0)
 /// f'(x) = 1 for x > 0, exp(x / alpha) for x <= 0 (1 at the kink).
 /// derivative_from_output(y) = 1 for y > 0, y / alpha + 1 otherwise. Requires alpha != 0.
+/// celu(-0) = -0.
 struct celu : unary<celu> {
   static constexpr std::string_view name = "celu";
   static constexpr accuracy bound{3, 2, 3, 2};
@@ -79,7 +90,7 @@ struct celu : unary<celu> {
 
   template <class B> B eval(B x) const noexcept {
     const B a = detail::splat<B>(alpha);
-    return xsimd::select(x > B(0), x, a * xsimd::expm1(x / a));
+    return xsimd::select(x >= B(0), x, a * xsimd::expm1(x / a));
   }
   template <class B> B eval_derivative(B x) const noexcept {
     return xsimd::select(x > B(0), B(1), xsimd::exp(x / detail::splat<B>(alpha)));

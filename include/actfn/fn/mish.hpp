@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "actfn/core/unary.hpp"
+#include "actfn/fn/swish.hpp"
 #include "actfn/math/logistic.hpp"
 
 namespace actfn {
@@ -14,10 +15,13 @@ namespace actfn {
 /// For x > 20, tanh(softplus(x)) is 1 to double precision and f(x) = x, f'(x) = 1.
 /// f'(x) = t + x * sigmoid(x) * sech^2(softplus(x)), t = n / (n + 2),
 ///   sech^2(softplus(x)) = 1 - t^2 = 4 (n + 1) / (n + 2)^2.
+/// Far left (x < -80 for float, -700 for double) both mish and mish' equal silu's to working
+/// precision (x exp(x) and (1 + x) exp(x)), and silu's tail code keeps them accurate while the
+/// results are normal numbers.
 /// Limits: f(-inf) = 0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1.
 struct mish : unary<mish> {
   static constexpr std::string_view name = "mish";
-  static constexpr accuracy bound{4, 3, 4, 3};
+  static constexpr accuracy bound{4, 7, 4, 7};
 
   template <class B> B eval(B x) const noexcept {
     const B n = exp_term(x);
@@ -29,11 +33,18 @@ struct mish : unary<mish> {
     return xsimd::select(x > B(k_linear), x, tail);
   }
   template <class B> B eval_derivative(B x) const noexcept {
-    const B n = exp_term(x);
-    const B d = n + B(2);
-    const B sech2 = B(4) * (n + B(1)) / (d * d);
-    const B slope = n / d + math::times_vanishing(x, math::sigmoid(x) * sech2);
-    return xsimd::select(x > B(k_linear), B(1), slope);
+    // With e = exp(x) and d = e (e + 2) + 2: t = e (e + 2) / d, sigmoid(x) sech^2(sp) =
+    // 4 e (e + 1) / d^2, so f' = e ((e + 2) d + 4 x (e + 1)) / d^2: one sum that cancels near
+    // the zero crossing (instead of two rounded terms), the rest products and one division.
+    const B e = xsimd::exp(xsimd::select(x > B(k_linear), B(k_linear), x));
+    const B ep2 = e + B(2);
+    const B d = xsimd::fma(e, ep2, B(2));
+    const B p = xsimd::fma(B(4) * x, e + B(1), ep2 * d);
+    const B slope = math::times_vanishing(p, e) / (d * d);
+    using T = typename B::value_type;
+    const auto deep = x < B(sizeof(T) == 4 ? T(-80) : T(-700));
+    const B tail = xsimd::any(deep) ? xsimd::select(deep, silu{}.eval_derivative(x), slope) : slope;
+    return xsimd::select(x > B(k_linear), B(1), tail);
   }
 
  private:

@@ -12,13 +12,30 @@ namespace actfn {
 /// sigmoid(x) = 1 / (1 + exp(-x))                         torch.nn.Sigmoid
 /// f'(x) = f(x) (1 - f(x)), computed as e / (1 + e)^2 with e = exp(-|x|).
 /// derivative_from_output(y) = y (1 - y).
-/// Limits: f(-inf) = 0, f(+inf) = 1, f'(+-inf) = 0. No overflow for any x.
+/// Limits: f(-inf) = 0, f(+inf) = 1, f'(+-inf) = 0. No overflow for any x. Below the range
+/// where exp(x) is a normal number (x < -87 for float, -708 for double) sigmoid(x) = exp(x) is
+/// computed as h h, h = exp(x / 2), so its subnormal values are rounded, not flushed to 0;
+/// likewise f'(x) = exp(-|x|) for |x| beyond those bounds.
 struct sigmoid : unary<sigmoid> {
   static constexpr std::string_view name = "sigmoid";
-  static constexpr accuracy bound{3, 2, 3, 2};
+  static constexpr accuracy bound{3, 4, 3, 4};
 
-  template <class B> B eval(B x) const noexcept { return math::sigmoid(x); }
-  template <class B> B eval_derivative(B x) const noexcept { return math::sigmoid_slope(x); }
+  template <class B> B eval(B x) const noexcept {
+    using T = typename B::value_type;
+    const B s = math::sigmoid(x);
+    const auto deep = x < B(sizeof(T) == 4 ? T(-87) : T(-708));
+    if (!xsimd::any(deep)) return s;
+    const B h = xsimd::exp(x * B(0.5));
+    return xsimd::select(deep, h * h, s);
+  }
+  template <class B> B eval_derivative(B x) const noexcept {
+    using T = typename B::value_type;
+    const B d = math::sigmoid_slope(x);
+    const auto deep = xsimd::abs(x) > B(sizeof(T) == 4 ? T(87) : T(708));
+    if (!xsimd::any(deep)) return d;
+    const B h = xsimd::exp(xsimd::abs(x) * B(-0.5));
+    return xsimd::select(deep, h * h, d);
+  }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return y * (B(1) - y); }
 };
 
@@ -27,7 +44,7 @@ struct sigmoid : unary<sigmoid> {
 /// Limits: f(-inf) = -inf, f(+inf) = 0; log_sigmoid(-100) = -100 (no overflow).
 struct log_sigmoid : unary<log_sigmoid> {
   static constexpr std::string_view name = "log_sigmoid";
-  static constexpr accuracy bound{2, 2, 2, 2};
+  static constexpr accuracy bound{2, 3, 2, 3};
 
   template <class B> B eval(B x) const noexcept {
     const B lower = xsimd::select(x < B(0), x, B(0));

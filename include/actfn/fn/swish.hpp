@@ -3,6 +3,7 @@
 // The span-level backward that also returns d(loss)/d(beta): actfn/rowwise/swish.hpp.
 #pragma once
 
+#include <limits>
 #include <string_view>
 
 #include "actfn/core/check.hpp"
@@ -12,12 +13,14 @@
 namespace actfn {
 
 /// swish(x) = x * sigmoid(beta * x)                       (Ramachandran et al. 2017), beta = 1
-/// f'(x) = s + beta x s (1 - s) with s = sigmoid(beta x).
+/// f'(x) = s + beta x s (1 - s) with s = sigmoid(beta x). Far left (z = beta x < -80 for float,
+/// -700 for double) f' = (1 + z) exp(z) to working precision, computed as ((1 + z) h) h with
+/// h = exp(z / 2) so that it stays accurate while the result is a normal number.
 /// Limits (beta > 0): f(-inf) = 0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1; beta = 0 gives
 /// x / 2 everywhere (f(+-inf) = +-inf, f' = 1/2).
 struct swish : unary<swish> {
   static constexpr std::string_view name = "swish";
-  static constexpr accuracy bound{3, 3, 3, 3};
+  static constexpr accuracy bound{4, 6, 3, 6};
 
   double beta = 1.0;
 
@@ -26,8 +29,14 @@ struct swish : unary<swish> {
 
   template <class B> B eval(B x) const noexcept { return math::x_times_sigmoid(x, z(x)); }
   template <class B> B eval_derivative(B x) const noexcept {
+    using T = typename B::value_type;
     const B zx = z(x);
-    return detail::keep_nan(x, math::sigmoid(zx) + math::times_vanishing(zx, math::sigmoid_slope(zx)));
+    const B d = math::sigmoid(zx) + math::times_vanishing(zx, math::sigmoid_slope(zx));
+    const auto deep = zx < B(sizeof(T) == 4 ? T(-80) : T(-700)) &&
+                      zx != B(-std::numeric_limits<T>::infinity());
+    if (!xsimd::any(deep)) return detail::keep_nan(x, d);
+    const B h = xsimd::exp(zx * B(0.5));
+    return detail::keep_nan(x, xsimd::select(deep, ((B(1) + zx) * h) * h, d));
   }
 
  private:
@@ -41,7 +50,7 @@ struct swish : unary<swish> {
 /// swish with beta = 1: the same code, without a parameter.
 struct silu : unary<silu> {
   static constexpr std::string_view name = "silu";
-  static constexpr accuracy bound{3, 3, 3, 3};
+  static constexpr accuracy bound{4, 6, 3, 6};
 
   template <class B> B eval(B x) const noexcept { return swish{}.eval(x); }
   template <class B> B eval_derivative(B x) const noexcept { return swish{}.eval_derivative(x); }

@@ -12,7 +12,9 @@
 namespace actfn {
 
 /// tanh(x)                                                torch.nn.Tanh
-/// f'(x) = 1 - tanh(x)^2, computed as 4 sigmoid'(2x) (no cancellation where tanh rounds to 1).
+/// f'(x) = 1 - tanh(x)^2, computed as 4 sigmoid'(2x) (no cancellation where tanh rounds to 1);
+/// far out, where exp(-2|x|) is no longer a normal number but f' still is (|x| > 43 for float,
+/// 354 for double), as (2h)^2 with h = exp(-|x|).
 /// derivative_from_output(y) = (1 - y)(1 + y). Odd: tanh(-0) = -0.
 struct tanh : unary<tanh> {
   static constexpr std::string_view name = "tanh";
@@ -20,7 +22,12 @@ struct tanh : unary<tanh> {
 
   template <class B> B eval(B x) const noexcept { return xsimd::tanh(x); }
   template <class B> B eval_derivative(B x) const noexcept {
-    return B(4) * math::sigmoid_slope(B(2) * x);
+    using T = typename B::value_type;
+    const B d = B(4) * math::sigmoid_slope(B(2) * x);
+    const auto deep = xsimd::abs(x) > B(sizeof(T) == 4 ? T(43) : T(354));
+    if (!xsimd::any(deep)) return d;
+    const B two_h = B(2) * xsimd::exp(-xsimd::abs(x));
+    return xsimd::select(deep, two_h * two_h, d);
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept {
     return (B(1) - y) * (B(1) + y);
