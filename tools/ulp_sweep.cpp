@@ -557,38 +557,38 @@ int main(int argc, char** argv) {
                actfn::catalogue{});
   }
 
-  const auto start = clock_type::now();
-  std::vector<result> results;
-  auto run = [&](auto f) {
-    using F = decltype(f);
-    if (!selected(F::name)) return;
-    if (o.f32) results.push_back(sweep<F, float>(o, prog, ++job_no, jobs));
-    if (o.f64) results.push_back(sweep<F, double>(o, prog, ++job_no, jobs));
-  };
-  std::apply([&](auto... f) { (run(f), ...); }, actfn::catalogue{});
-  const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
-
-  std::printf("actfn_ulp: %s sweep, instruction set %s, %u threads, %s",
+  // The header first and each row as soon as its function is done, so that a long run that
+  // is stopped still leaves its finished rows.
+  std::printf("actfn_ulp: %s sweep, instruction set %s, %u threads\n",
               o.exhaustive ? "exhaustive (all 2^32 float bit patterns)" : "sampled", xsimd::default_arch::name(),
-              o.threads, duration(seconds).c_str());
-  if (!o.exhaustive && !results.empty())
-    for (const auto& r : results)
-      if (&r == &results.front() || r.type != results.front().type) {
-        std::printf(", %llu %s inputs per function", static_cast<unsigned long long>(
-                    std::max(r.fwd.n, r.der.n) + r.nan_inputs), r.type);
-        if (&r != &results.front()) break;
-      }
-  std::printf("\nULP error as README \"Accuracy\" defines it (derivatives: relative, except in ULPs of the summands "
+              o.threads);
+  std::printf("ULP error as README \"Accuracy\" defines it (derivatives: relative, except in ULPs of the summands "
               "inside the windows around zero crossings); counts are of inputs above 0.5, 1, 2, 4 ULP.\n\n");
   std::printf("| function | type | fwd max ULP (at x) | mean | >0.5 | >1 | >2 | >4 | der max ULP (at x) | mean | "
               ">0.5 | >1 | >2 | >4 | bound fwd / der | NaN, inf, ±0, kinks | result |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  std::fflush(stdout);
+  const auto start = clock_type::now();
   bool all_ok = true;
-  for (const auto& r : results) {
+  std::uint64_t inputs32 = 0, inputs64 = 0;
+  auto report = [&](const result& r) {
     print_row(r, o);
+    std::fflush(stdout);
     all_ok = all_ok && r.ok();
-  }
-  std::printf("\n%s\n", all_ok ? "all within their documented bounds"
-                               : "FAILED: some function exceeds its documented bound or semantics");
+    (r.type[1] == '3' ? inputs32 : inputs64) = std::max(r.fwd.n, r.der.n) + r.nan_inputs;
+  };
+  auto run = [&](auto f) {
+    using F = decltype(f);
+    if (!selected(F::name)) return;
+    if (o.f32) report(sweep<F, float>(o, prog, ++job_no, jobs));
+    if (o.f64) report(sweep<F, double>(o, prog, ++job_no, jobs));
+  };
+  std::apply([&](auto... f) { (run(f), ...); }, actfn::catalogue{});
+  const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+  std::printf("\n%s inputs per function: %llu f32, %llu f64; %s.\n", o.exhaustive ? "exhaustive" : "sampled",
+              static_cast<unsigned long long>(inputs32), static_cast<unsigned long long>(inputs64),
+              duration(seconds).c_str());
+  std::printf("%s\n", all_ok ? "all within their documented bounds"
+                             : "FAILED: some function exceeds its documented bound or semantics");
   return all_ok ? 0 : 1;
 }

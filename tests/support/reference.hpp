@@ -55,7 +55,8 @@ using wide = std::conditional_t<sizeof(T) == 4, double, long double>;
 
 // Helpers: R is given explicitly (ref_sigmoid<double>(x)); without it they work in long double.
 template <class R = ld> R ref_sigmoid(std::type_identity_t<R> x) {
-  return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
+  const R e = std::exp(-std::fabs(x));
+  return (x >= 0 ? R(1) : e) / (1 + e);
 }
 template <class R = ld> R ref_sigmoid_slope(std::type_identity_t<R> x) {
   const R e = std::exp(-std::fabs(x));
