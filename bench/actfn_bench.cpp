@@ -37,6 +37,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <fstream>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -188,6 +189,28 @@ void register_all() {
   }
 }
 
+/// The CPU's model name from /proc/cpuinfo ("unknown" elsewhere), for the results' context.
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);)
+    if (line.starts_with("model name"))
+      if (const auto colon = line.find(": "); colon != std::string::npos) return line.substr(colon + 2);
+  return "unknown";
+}
+
+/// The peers built in, by name ("std eigen onednn xnnpack").
+std::string peer_names() {
+  std::vector<std::string_view> names;
+  for (const peer& p : peers()) names.push_back(p.name);
+  std::sort(names.begin(), names.end());
+  std::string all;
+  for (std::string_view n : names) {
+    if (!all.empty()) all += ' ';
+    all += n;
+  }
+  return all;
+}
+
 }  // namespace
 }  // namespace actfn_bench
 
@@ -195,6 +218,8 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
 
+  benchmark::AddCustomContext("cpu_model", actfn_bench::cpu_model());
+  benchmark::AddCustomContext("peers", actfn_bench::peer_names());
   actfn_bench::register_all();
   actfn_bench::summary_reporter reporter(benchmark::CreateDefaultDisplayReporter(),
                                          actfn_bench::cases());

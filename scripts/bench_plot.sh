@@ -175,6 +175,17 @@ chart() {
     for p in "${panels[@]}"; do
       IFS='|' read -r f pass <<<"$p"
       printf 'set title "%s"\n' "$pass"
+      # One size: a dashed line at the throughput of a memcpy of the same bytes (a forward pass
+      # moves 2 floats per element like memcpy, a backward pass 3).
+      printf 'unset arrow\nunset label\n'
+      if (($# == 1)); then
+        m=$(awk -F'\t' -v k="memcpy/f32/$1" '$1 == k { print $2; exit }' "$work/results.tsv")
+        if [[ -n $m ]]; then
+          [[ $pass == backward ]] && m=$(awk -v m="$m" 'BEGIN { print m * 2 / 3 }')
+          printf 'set arrow from graph 0, first %s to graph 1, first %s nohead dt 2 lw 1.5 lc rgb "black" front\n' "$m" "$m"
+          printf 'set label "memcpy of the same bytes" at graph 0.005, first %s offset 0,0.7 front\n' "$m"
+        fi
+      fi
       # Only the columns with at least one number (XNNPACK has no backward pass).
       local sep='plot '
       for i in "${!impls[@]}"; do
@@ -210,7 +221,9 @@ if command -v pngquant >/dev/null; then
 fi
 
 # --- the Markdown -------------------------------------------------------------------------------
-host=$(jq -r '.context | "\(.num_cpus) CPUs at \(.mhz_per_cpu) MHz, caches \([.caches[]? | "L\(.level) \(.type) \(.size / 1024) KiB"] | unique | join(", "))"' "$json")
+host=$(jq -r '.context | [(.cpu_model // empty), "\(.num_cpus) CPUs at \(.mhz_per_cpu) MHz",
+                           ([.caches[]? | "L\(.level) \(.type) \(.size / 1024) KiB"] | unique | join(", "))]
+                         | map(select(. != "")) | join(", ")' "$json")
 date=$(jq -r '.context.date' "$json")
 {
   printf '%s\n' "Throughput of every function, forward and backward, float, single-threaded: actfn beside"
