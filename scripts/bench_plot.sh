@@ -80,7 +80,7 @@ fi
 if [[ -z $json ]]; then
   mkdir -p "$root/build-bench"
   json="$root/build-bench/bench.json"
-  say "running scripts/bench.sh (its summary goes to stdout as usual); JSON in $json"
+  say "running scripts/bench.sh (its output and summary go to stderr); JSON in $json"
   "$root/scripts/bench.sh" "${run_flags[@]}" --benchmark_out="$json" --benchmark_out_format=json >&2
 fi
 
@@ -211,7 +211,7 @@ chart 16Mi "actfn and its peers at 16 Mi floats (DRAM), single-threaded" 1677721
 mapfile -t shapes < <(jq -r '.benchmarks[].run_name | select(test("^(softmax|log_softmax)/"))
                              | split("/") | .[3]' "$json" | awk '!seen[$0]++')
 if ((${#shapes[@]})); then
-  chart softmax "softmax and log_softmax over rows (64 rows x 1000 or 4096 floats), single-threaded" "${shapes[@]}"
+  chart softmax "softmax and log_softmax over rows (rows x floats: ${shapes[*]}), single-threaded" "${shapes[@]}"
 fi
 
 if command -v pngquant >/dev/null; then
