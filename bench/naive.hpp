@@ -3,10 +3,12 @@
 // a user would write in a plain loop with <cmath> (std::exp, std::erf, std::tanh...), forward
 // f(fn, x) and derivative df(fn, x), in the element type T, reading the functor's parameters.
 // These are deliberately the obvious textbook forms, not numerically careful ones: they are
-// only timed, never used to check results (tests/support/reference.hpp does that).
+// only timed (peer "std", bench/peers/std.cpp), never used to check actfn's results
+// (tests/support/reference.hpp does that); like every peer, they are compared with actfn's
+// results before timing, loosely enough for their rounding (bench.hpp).
 //
 // Adding a function to the catalogue = one naive<F> entry here; a catalogue function without
-// one fails to compile (the static_assert in actfn_bench.cpp names it).
+// one fails to compile (the static_assert in peers/std.cpp names it).
 #pragma once
 
 #include <actfn/catalogue.hpp>
