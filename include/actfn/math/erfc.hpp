@@ -11,22 +11,23 @@
 //   Phi(x) + x phi(x) = 1 - Q(u) + u phi(u)  (x >= 0),   Q(u) - u phi(u)  (x < 0)
 // No cancellation: for x > 0, u Q(u) <= x / 2.
 //
-// double: u Q(u) = exp(A) times u (u < 1.77) or 1 (u >= 1.77), with the exponent A held as a
+// double: u Q(u) = exp(A) times u (u < 4.04) or 1 (u >= 4.04), with the exponent A held as a
 // double-double, exp evaluated to a double-double (reduction by ln 2 with a two-part ln 2 and
 // two-sums, polynomial of degree 12 on |r| <= ln(2)/2) and the last product and subtraction done
 // in double-double too, so the result is rounded essentially once.
-//   u < 1.77:  A = -u^2/2 + F(u), F = ln Q + u^2/2 on two pieces, a0 + a1 v + v^2 P12(v) with
+//   u < 4.04:  A = -u^2/2 + F(u), F = ln Q + u^2/2 on four pieces, a0 + a1 v + v^2 P12(v) with
 //              v = u - c exact (Sterbenz) and a0, a1 double-doubles; -u^2/2 is split exactly
 //              from 26-bit halves of u (Dekker), so no FMA is needed anywhere for exactness.
-//   u >= 1.77: A = -u^2/2 - 9/16 - ln(2)/2 + g(2/u^2), g = R/S of fdlibm's erfc (see k_r1).
+//   u >= 4.04: A = -u^2/2 - 9/16 - ln(2)/2 + g(2/u^2), g = R2/S2 of fdlibm's erfc (see k_r2).
 // float: computed in double lanes, where a short path suffices: Q(u) = exp(-u^2/2) P4(u)/S5(u)
 // (2^-27.5 relative) with exp(-u^2/2) = 2^k 2^f (2^-29); rounding to float is the only error
 // that matters. That costs two double batches per float batch; a float-lane kernel would need
 // the double-double care of the double path at float scale.
 //
-// Measured worst errors (README "Accuracy" measure: tests/test_accuracy.cpp's sweep, plus
-// 10^6-point sweeps of [-39, 9] against a __float128 reference, SSE2, AVX2 and AVX-512 builds):
-//   float:  x Phi(x) 0.61 ULP, derivative 0.60 ULP;   double: 0.77 ULP, 0.60 ULP.
+// Measured worst errors (README "Accuracy" measure; tools/ulp_sweep.cpp's sampled sweep plus
+// 5x10^6-point sweeps of [-39, 9], denser at piece boundaries and range ends, against a
+// __float128 reference; SSE2, AVX2 and AVX-512 builds alike):
+//   float:  x Phi(x) 0.61 ULP, derivative 0.60 ULP;   double: 0.67 ULP, 0.74 ULP.
 // Results below the smallest normal number may be flushed to zero (exp's scale is 0 there).
 // Signs and limits: x Phi(x) has the sign of x (-0 for -0, and -0 where it underflows for
 // x < 0), +0 at -inf (as x * sigmoid(x) and the others give it) and +inf at +inf; the derivative
@@ -104,14 +105,6 @@ inline B poly(B v, const double (&c)[N]) noexcept {
   return r;
 }
 
-/// Horner's rule with the coefficients chosen per lane: c0 where `first`, else c1.
-template <class B, std::size_t N>
-inline B poly(typename B::batch_bool_type first, B v, const double (&c0)[N],
-              const double (&c1)[N]) noexcept {
-  B r = xsimd::select(first, B(c0[N - 1]), B(c1[N - 1]));
-  for (std::size_t i = N - 1; i-- > 0;) r = fused(r, v, xsimd::select(first, B(c0[i]), B(c1[i])));
-  return r;
-}
 
 // ---- exp of a double-double argument ----------------------------------------------------------
 
@@ -124,8 +117,8 @@ inline constexpr double k_exp[] = {
     0x1.71de0a3c32246p-19, 0x1.27e4d944a43a5p-22, 0x1.af3f084d10f48p-26,
     0x1.1f76a06949445p-29,
 };
-inline constexpr double k_ln2_hi = 0x1.62e42ff000000p-1;   // 32 bits: k * ln2_hi is exact
-inline constexpr double k_ln2_lo = -0x1.718432a1b0e26p-35;  // ln 2 - ln2_hi
+inline constexpr double k_ln2_hi = 0x1.62e42fefa3800p-1;  // 42 bits: k ln2_hi is exact, |k| < 2^11
+inline constexpr double k_ln2_lo = 0x1.ef35793c76730p-45;  // ln 2 - ln2_hi
 inline constexpr double k_log2e = 0x1.71547652b82fep+0;
 
 template <class B>
@@ -134,98 +127,97 @@ struct scaled {  // (m.hi + m.lo) * scale, scale a power of two (or 0)
   B scale;
 };
 
-/// exp(hi + lo) for hi + lo <= 0 (any |lo| < 1), as a double-double mantissa in [0.7, 1.42]
-/// and a power-of-two scale, so the caller can go on in extended precision and round once.
-/// The mantissa's error is about 2^-60 relative. Where the result is below 2^-1022 (scale would
-/// be subnormal) the scale is 0: such results may be flushed (README, "Accuracy").
-template <class B>
+/// 2^Bias exp(hi + lo) for hi + lo <= 0 (any |lo| < 1), as a double-double mantissa in
+/// [0.7, 1.42] and a power-of-two scale, so the caller can go on in extended precision and round
+/// once. The mantissa's error is below 2^-55 relative. Where the scale would be subnormal it is
+/// 0: such results may be flushed (README, "Accuracy"); Bias > 0 keeps them for a caller that
+/// sums such terms into a normal number and scales back.
+template <int Bias = 0, class B>
 inline scaled<B> exp_dd(B hi, B lo) noexcept {
   const B magic(0x1.8p52);  // adding it rounds to an integer, kept in the low bits
   const B t = (hi + lo) * B(k_log2e) + magic;
   const B k = t - magic;
   const dd<B> rh = two_sum(hi, -k * B(k_ln2_hi));  // the product is exact
-  const B rl = (rh.lo + lo) - k * B(k_ln2_lo);
-  const dd<B> r = two_sum(rh.hi, rl);  // r.hi + r.lo = hi + lo - k ln 2, |r.hi| <= 0.35
+  const dd<B> r = two_sum(rh.hi, lo);              // |r.hi| <= 0.35
   const B x = r.hi;
+  const B c = r.lo + (rh.lo - k * B(k_ln2_lo));    // x + c = hi + lo - k ln 2, |c| < 2^-32
   const B q = x * x * fused(x, poly(x, k_exp), B(0.5));  // exp(x) - 1 - x
   const B s = B(1) + x;
   const B s_lo = (B(1) - s) + x;  // exact: 1 + x = s + s_lo
-  // exp(x + r.lo) = exp(x) (1 + r.lo) = s + s_lo + q + r.lo s, to 2^-100 or so; renormalised
-  // (|s| > 0.7 > |tail|) so that m.hi alone is exp(r) rounded.
-  const B tail = s_lo + (q + r.lo * s);
+  // exp(x + c) = exp(x) (1 + c) = s + p + c (s + p), p = s_lo + q, to about 2^-64 (c^2/2, p's
+  // rounding); renormalised (|s| > 0.7 > |tail|) so that m.hi alone is exp(x + c) rounded.
+  const B p = s_lo + q;
+  const B tail = p + c * (s + p);
   const B m_hi = s + tail;
   const dd<B> m{m_hi, (s - m_hi) + tail};
   using I = xsimd::batch<std::int64_t, typename B::arch_type>;
-  const B pow2 = xsimd::bitwise_cast<B>((xsimd::bitwise_cast<I>(t) + I(1023)) << 52);
-  return {m, xsimd::select(k < B(-1022), B(0), pow2)};
+  const B pow2 = xsimd::bitwise_cast<B>((xsimd::bitwise_cast<I>(t) + I(1023 + Bias)) << 52);
+  return {m, xsimd::select(k < B(-1022 - Bias), B(0), pow2)};
 }
 
 // ---- the upper tail u Q(u), Q(u) = Phi(-u) = erfc(u / sqrt 2) / 2 -----------------------------
 
-// 0 <= u < 1.77: Q(u) = exp(-u^2/2 + F(u)), F(u) = ln Q(u) + u^2/2 (smooth, between -0.69 and
-// -1.69), approximated on two pieces as a0 + a1 v + v^2 P(v), v = u - c (exact), with a0, a1 as
-// double-doubles and P of degree 12: k_n0 on [0, 0.8] (c = 0), k_n1 on [0.8, 1.77]
-// (c = 1.25). Fitted for actfn like k_exp; absolute error below 2^-62.
-inline constexpr double k_n0[] = {
-    0x1.7419f246c6efbp-3, -0x1.29a947f9ca1b4p-5, 0x1.39668594fe418p-8,
-    0x1.363786a58f0b1p-15, -0x1.bca6722f8f522p-13, 0x1.b58c8aff825abp-15,
-    -0x1.b1e2ae721b3cdp-20, -0x1.7ee75c5a51551p-19, 0x1.f56d3bd4c2e45p-21,
-    -0x1.618854190a21fp-24, -0x1.43fcbf39f4b21p-25, 0x1.0c47c3a283680p-26,
-    -0x1.24f1a3bbf0e2bp-29,
-};
-inline constexpr double k_n1[] = {
-    0x1.60b1a81c3df0bp-4, -0x1.0d547bfef43cdp-6, 0x1.6fee35cadb2eap-9,
-    -0x1.8b6af83a8f84bp-12, 0x1.aca1f96b8ff0dp-16, 0x1.4f3932157433bp-18,
-    -0x1.420638548fc2fp-19, 0x1.1b6df7d3ec33ap-21, -0x1.0d45bf6cb393bp-24,
-    -0x1.cd96d1625519bp-29, 0x1.0c449a52dda8ep-28, -0x1.30b367ef965a8p-30,
-    0x1.7cf8c300a4a2cp-33,
-};
-struct near_piece {  // a0 = a0_hi + a0_lo, a1 = a1_hi (26 bits) + a1_lo, centre c
+// u < 4.0406: Q(u) = exp(-u^2/2 + F(u)), F(u) = ln Q(u) + u^2/2 (smooth, from -0.69 to -2.5),
+// approximated on four pieces as a0 + a1 v + v^2 P(v), v = u - c (exact by Sterbenz on each
+// piece), a0 and a1 double-doubles (a1's high part has 26 bits, so a1_hi v_hi is exact) and P of
+// degree 12. Fitted for actfn (Chebyshev-node least squares in 300-bit arithmetic, coefficients
+// rounded to double one at a time and the rest refitted); absolute error below 2^-60.
+struct near_piece {
   double c, a0_hi, a0_lo, a1_hi, a1_lo;
+  double p[13];
 };
-inline constexpr near_piece k_n0_lin{0.0, -0x1.62e42fefa39efp-1, -0x1.abc9e3b39803fp-56,
-                                     -0x1.9884530000000p-1, -0x1.ea1b284687e5ap-28};
-inline constexpr near_piece k_n1_lin{1.25, -0x1.77646579490cap+0, -0x1.93de6a50daccap-56,
-                                     -0x1.ea4ee80000000p-2, 0x1.35412ecfef8ffp-30};
-inline constexpr double k_near_end = 1.77;
-inline constexpr double k_n0_end = 0.8;
+inline constexpr near_piece k_near[4] = {
+    {0, -0x1.62e42fefa39efp-1, -0x1.abc9e3b39803fp-56, -0x1.9884530000000p-1, -0x1.ea1b284687e5ap-28,  // [0, 0.8]
+     {0x1.7419f246c6efbp-3, -0x1.29a947f9ca1b4p-5, 0x1.39668594fe418p-8,
+      0x1.363786a58f0b1p-15, -0x1.bca6722f8f522p-13, 0x1.b58c8aff825abp-15,
+      -0x1.b1e2ae721b3cdp-20, -0x1.7ee75c5a51551p-19, 0x1.f56d3bd4c2e45p-21,
+      -0x1.618854190a21fp-24, -0x1.43fcbf39f4b21p-25, 0x1.0c47c3a283680p-26,
+      -0x1.24f1a3bbf0e2bp-29}},
+    {1.25, -0x1.77646579490cap+0, -0x1.93de6a50daccap-56, -0x1.ea4ee80000000p-2, 0x1.35412ecfef8ffp-30,  // [0.8, 1.77]
+     {0x1.60b1a81c3df0bp-4, -0x1.0d547bfef43cdp-6, 0x1.6fee35cadb2eap-9,
+      -0x1.8b6af83a8f84bp-12, 0x1.aca1f96b8ff0dp-16, 0x1.4f3932157433bp-18,
+      -0x1.420638548fc2fp-19, 0x1.1b6df7d3ec33ap-21, -0x1.0d45bf6cb393bp-24,
+      -0x1.cd96d1625519bp-29, 0x1.0c449a52dda8ep-28, -0x1.30b367ef965a8p-30,
+      0x1.7cf8c300a4a2cp-33}},
+    {2.25, -0x1.df81367b52b52p+0, 0x1.158e52c09746ep-55, -0x1.62b7590000000p-2, 0x1.22d1e6e671b97p-29,  // [1.77, 3]
+     {0x1.9c0e4b378cd56p-5, -0x1.13050cc17155fp-7, 0x1.65e4386a16605p-10,
+      -0x1.a7db945403df1p-13, 0x1.a5e4a06ce9ac1p-16, -0x1.19e9e3d8e7738p-19,
+      -0x1.090c304bf04f8p-24, 0x1.445f94e1e383ap-24, -0x1.584d95a5e4839p-26,
+      0x1.ebf8432039f95p-29, -0x1.d7c7855445e6ep-32, 0x1.e6e8196408772p-37,
+      0x1.84b8eeb531436p-38}},
+    {3.5, -0x1.1edb3a5fc4de5p+1, -0x1.52fb5b52f7664p-53, -0x1.016cb60000000p-2, -0x1.a20b6c5a28c96p-29,  // [3, 4.0406]
+     {0x1.d2652a4a85bddp-6, -0x1.00b1136dc4c23p-8, 0x1.22dc7ffd1b49fp-11,
+      -0x1.40d6f6c6d951bp-14, 0x1.4ca1fc489b8b8p-17, -0x1.372c2b206a777p-20,
+      0x1.e4388b7a4494ap-24, -0x1.cede90b959e22p-28, -0x1.0ee5cbc44553bp-31,
+      0x1.24762a0a0520bp-32, -0x1.0971dc2d7ed29p-34, 0x1.5c646780e1d4ep-37,
+      -0x1.9302d255a2905p-43}},
+};
+inline constexpr double k_near_ends[3] = {0.8, 1.77, 3.0};  // where pieces 0, 1, 2 end
+inline constexpr double k_near_end = 4.0406;                 // u = sqrt(2) / 0.35
 
-// u >= 1.77 (t = u / sqrt 2 >= 1.25): fdlibm's form (Sun Microsystems' s_erf.c, 1993, as in
-// FreeBSD msun and musl): erfc(t) = exp(-t^2 - 0.5625 + R(s)/S(s)) / t, s = 1/t^2, where R/S
-// approximates g(s) = ln(t erfc(t)) + t^2 + 0.5625 within 2^-62 (R1/S1 for t in [1.25, 1/0.35],
-// coefficients ra0..ra7 / sa1..sa8; R2/S2 for t in [1/0.35, 28], rb0..rb6 / sb1..sb7). With
-// t = u / sqrt 2 that gives u Q(u) = exp(-u^2/2 - 0.5625 - ln(2)/2 + g(2/u^2)). The S
-// coefficients are fdlibm's; the numerators are fdlibm's R minus g0 S (computed from them in
-// 300-bit arithmetic and rounded), so they give g - g0, a smaller number with a smaller
-// rounding error; g0 (-9/64 and -19/512) goes into the constant instead.
-inline constexpr double k_r1[] = {  // R1 - g0 S1, g0 = -9/64
-    0x1.0bcbed9ff29bdp-3, 0x1.08e8b3befe880p+1, 0x1.1995777bfa0e4p+3,
-    -0x1.43b6a9208b9bcp+0, -0x1.1e8e6c2269757p+6, -0x1.f11a7166a55a9p+6,
-    -0x1.080ae4a629a74p+6, -0x1.1c7e0ee99ad1ep+3, -0x1.166f8a62196d7p-7,
+// u >= 4.0406 (t = u / sqrt 2 >= 1/0.35): fdlibm's form (Sun Microsystems' s_erf.c, 1993, as in
+// FreeBSD msun and musl): erfc(t) = exp(-t^2 - 0.5625 + R2(s)/S2(s)) / t, s = 1/t^2, where R2/S2
+// approximates g(s) = ln(t erfc(t)) + t^2 + 0.5625 on t in [1/0.35, 28] within 2^-61.5
+// (coefficients rb0..rb6, sb1..sb7). With t = u / sqrt 2 that gives
+// u Q(u) = exp(-u^2/2 - 0.5625 - ln(2)/2 + g(2/u^2)). S2 below is fdlibm's; the numerator is
+// fdlibm's R2 minus g0 S2 (computed from them in 300-bit arithmetic, rounded to double), so the
+// quotient is g - g0, a smaller number with a smaller rounding error; g0 = -19/512 goes into the
+// constant instead.
+inline constexpr double k_r2[] = {  // R2 - g0 S2
+    0x1.be5f6e30bc85bp-6, 0x1.4e615990095fap-2, -0x1.6ac07c47ccbb0p+2, -0x1.9e6fef0ee730ap+6,
+    -0x1.03692d9f124c0p+9, -0x1.d12d2ffa79040p+9, -0x1.d1e8e4543c929p+8, -0x1.aa60caee665e4p-1,
 };
-inline constexpr double k_s1[] = {  // fdlibm's S1: 1, sa1 ... sa8
-    1.0, 1.96512716674392571292e+01, 1.37657754143519042600e+02,
-    4.34565877475229228821e+02, 6.45387271733267880336e+02, 4.29008140027567833386e+02,
-    1.08635005541779435134e+02, 6.57024977031928170135e+00, -6.04244152148580987438e-02,
+inline constexpr double k_s2[] = {  // fdlibm's S2: 1, sb1 ... sb7
+    1.0, 3.03380607434824582924e+01, 3.25792512996573918826e+02, 1.53672958608443695994e+03,
+    3.19985821950859553908e+03, 2.55305040643316442583e+03, 4.74528541206955367215e+02,
+    -2.24409524465858183362e+01,
 };
-inline constexpr double k_r2[] = {  // R2 - g0 S2, g0 = -19/512 (degree 7, padded)
-    0x1.be5f6e30bc85bp-6, 0x1.4e615990095fap-2, -0x1.6ac07c47ccbb0p+2,
-    -0x1.9e6fef0ee730ap+6, -0x1.03692d9f124c0p+9, -0x1.d12d2ffa79040p+9,
-    -0x1.d1e8e4543c929p+8, -0x1.aa60caee665e4p-1, 0.0,
-};
-inline constexpr double k_s2[] = {  // fdlibm's S2: 1, sb1 ... sb7 (padded)
-    1.0, 3.03380607434824582924e+01, 3.25792512996573918826e+02,
-    1.53672958608443695994e+03, 3.19985821950859553908e+03, 2.55305040643316442583e+03,
-    4.74528541206955367215e+02, -2.24409524465858183362e+01, 0.0,
-};
-// -0.5625 - ln(2)/2 + g0 as double-doubles, for the two pieces.
-inline constexpr double k_c1_hi = -0x1.0cb90bfbe8e7cp+0, k_c1_lo = 0x1.950d871319ff0p-55;
+// -0.5625 - ln(2)/2 + g0 as a double-double.
 inline constexpr double k_c2_hi = -0x1.e47217f7d1cf8p-1, k_c2_lo = 0x1.950d871319ff0p-55;
-inline constexpr double k_r1_end = 4.0406;  // u = sqrt(2) / 0.35
-inline constexpr double k_u_max = 39;      // u Q(u) underflows (t = 27.6 < 28)
+inline constexpr double k_u_max = 39;  // u Q(u) underflows (t = 27.6 < 28)
 
 // -ln(sqrt(2 pi)) as a double-double: phi(u) = exp(-u^2/2 - ln(sqrt(2 pi))).
-inline constexpr double k_log_pdf0_hi = -0x1.d67f1c864beb5p-1, k_log_pdf0_lo = 0x1.65b5a1b7ff5dfp-55;
+inline constexpr double k_log_pdf_hi = -0x1.d67f1c864beb5p-1, k_log_pdf_lo = 0x1.65b5a1b7ff5dfp-55;
 
 /// -u^2/2 as hi + lo, hi exact.
 template <class B>
@@ -234,77 +226,89 @@ inline dd<B> minus_half_square(B u) noexcept {
   return {B(-0.5) * uh * uh, B(-0.5) * ul * (u + uh)};
 }
 
-/// For 0 <= u <= k_u_max: Q(u) = tail.m * tail.scale * (near ? 1 : 1/u) and
-/// u Q(u) = tail.m * tail.scale * (near ? u : 1), near = u < k_near_end.
-template <class B>
+/// For 0 <= u <= k_u_max: 2^Bias Q(u) = tail.m * tail.scale * (near ? 1 : 1/u) and
+/// 2^Bias u Q(u) = tail.m * tail.scale * (near ? u : 1), near = u < k_near_end.
+template <int Bias = 0, class B>
 inline scaled<B> upper_tail(B u, dd<B> minus_half_sq, typename B::batch_bool_type near) noexcept {
   B hi(0), lo(0);
   if (xsimd::any(near)) {
-    const auto first = u < B(k_n0_end);
-    auto pick = [&](double a, double b) { return xsimd::select(first, B(a), B(b)); };
-    const B v = u - pick(k_n0_lin.c, k_n1_lin.c);  // exact (Sterbenz) on each piece
+    const auto in0 = u < B(k_near_ends[0]), in1 = u < B(k_near_ends[1]), in2 = u < B(k_near_ends[2]);
+    // The piece's value of a field, per lane.
+    auto pick = [&](auto field) {
+      return xsimd::select(in0, B(field(k_near[0])),
+                           xsimd::select(in1, B(field(k_near[1])),
+                                         xsimd::select(in2, B(field(k_near[2])), B(field(k_near[3])))));
+    };
+    const B v = u - pick([](const near_piece& p) { return p.c; });  // exact on each piece
+    B w = pick([](const near_piece& p) { return p.p[12]; });
+    for (std::size_t i = 12; i-- > 0;) w = fused(w, v, pick([i](const near_piece& p) { return p.p[i]; }));
     const B vh = high(v), vl = v - vh;
-    const B a1h = pick(k_n0_lin.a1_hi, k_n1_lin.a1_hi);
-    const dd<B> s1 = two_sum(minus_half_sq.hi, pick(k_n0_lin.a0_hi, k_n1_lin.a0_hi));
+    const B a1h = pick([](const near_piece& p) { return p.a1_hi; });
+    const dd<B> s1 = two_sum(minus_half_sq.hi, pick([](const near_piece& p) { return p.a0_hi; }));
     const dd<B> s2 = two_sum(s1.hi, a1h * vh);  // a1h * vh is exact
-    const B rest = ((minus_half_sq.lo + pick(k_n0_lin.a0_lo, k_n1_lin.a0_lo)) +
-                    (a1h * vl + pick(k_n0_lin.a1_lo, k_n1_lin.a1_lo) * v)) +
-                   v * v * poly(first, v, k_n0, k_n1);
+    const B rest = ((minus_half_sq.lo + pick([](const near_piece& p) { return p.a0_lo; })) +
+                    (a1h * vl + pick([](const near_piece& p) { return p.a1_lo; }) * v)) +
+                   v * v * w;
     hi = s2.hi;
     lo = (s1.lo + s2.lo) + rest;
   }
   if (xsimd::any(!near)) {
     const B s = B(2) / (u * u);
-    const auto first = u < B(k_r1_end);
-    const B g = poly(first, s, k_r1, k_r2) / poly(first, s, k_s1, k_s2);
-    const dd<B> s1 = two_sum(minus_half_sq.hi, xsimd::select(first, B(k_c1_hi), B(k_c2_hi)));
+    const B g = poly(s, k_r2) / poly(s, k_s2);
+    const dd<B> s1 = two_sum(minus_half_sq.hi, B(k_c2_hi));
     hi = xsimd::select(near, hi, s1.hi);
-    lo = xsimd::select(near, lo, ((s1.lo + minus_half_sq.lo) + xsimd::select(first, B(k_c1_lo), B(k_c2_lo))) + g);
+    lo = xsimd::select(near, lo, ((s1.lo + minus_half_sq.lo) + B(k_c2_lo)) + g);
   }
-  return exp_dd(hi, lo);
+  return exp_dd<Bias>(hi, lo);
 }
 
-/// x Phi(x) for double lanes.
+/// x Phi(x) for double lanes. Formed scaled by 2^64 and scaled back at the end, so that the low
+/// part of u Q(u) is not lost where x Phi(x) is barely a normal number (x near -37.5).
 template <class B>
 inline B x_times_cdf(B x) noexcept {
   const B u = xsimd::min(xsimd::abs(x), B(k_u_max));
   const auto near = u < B(k_near_end);
-  const scaled<B> e = upper_tail(u, minus_half_square(u), near);
-  // m = u Q(u) = (near ? u : 1) * e.m, rounded once at the end.
+  const scaled<B> e = upper_tail<64>(u, minus_half_square(u), near);
+  // 2^64 u Q(u) = (near ? u : 1) * e.m * e.scale as mh + ml.
   const dd<B> p = two_prod(u, e.m.hi);
   const B mh = xsimd::select(near, p.hi, e.m.hi) * e.scale;
   const B ml = xsimd::select(near, p.lo + u * e.m.lo, e.m.lo) * e.scale;
   // x > 0: x Phi(x) = x - u Q(u); x <= 0: -u Q(u) (-0 from -0).
-  const dd<B> r = two_sum(xsimd::select(x > B(0), x, B(-0.0)), -mh);
+  const dd<B> r = two_sum(xsimd::select(x > B(0), x * B(0x1p64), B(-0.0)), -mh);
   // Where u Q(u) underflows (and at +-inf, where the two-sum would make NaN): x or 0. Then the
   // sign of x (-0 for -0 and where the result underflows for x < 0), except +0 at -inf, the limit
   // as the other functions give it (x * 0 for a vanishing factor).
-  const B y = xsimd::select(xsimd::abs(x) < B(k_u_max), r.hi + (r.lo - ml), xsimd::select(x > B(0), x, B(0)));
+  const B y = xsimd::select(xsimd::abs(x) < B(k_u_max), (r.hi + (r.lo - ml)) * B(0x1p-64),
+                            xsimd::select(x > B(0), x, B(0)));
   return xsimd::select(x == B(-inf<double>), B(0), xsimd::select(xsimd::isnan(x), x, xsimd::copysign(y, x)));
 }
 
-/// Phi(x) + x phi(x) for double lanes.
+/// Phi(x) + x phi(x) for double lanes. The sum is formed scaled by 2^128 and scaled back at
+/// the end: for x < -37.5 it is still a normal number while Q(u) and phi(u) alone are not.
 template <class B>
 inline B x_times_cdf_slope(B x) noexcept {
   const B u = xsimd::min(xsimd::abs(x), B(k_u_max));
   const auto near = u < B(k_near_end);
   const dd<B> sq = minus_half_square(u);
-  const scaled<B> e = upper_tail(u, sq, near);
-  // Q(u) as qh + ql (only the near piece needs the low part: beyond, Q < 0.04 and the
-  // derivative is counted in absolute terms or near 1).
-  const B qh = xsimd::select(near, e.m.hi, e.m.hi / u) * e.scale;
-  const B ql = xsimd::select(near, e.m.lo * e.scale, B(0));
-  // u phi(u) as ph + pl.
-  const dd<B> arg = two_sum(sq.hi, B(k_log_pdf0_hi));
-  const scaled<B> d = exp_dd(arg.hi, (arg.lo + sq.lo) + B(k_log_pdf0_lo));
+  const scaled<B> e = upper_tail<128>(u, sq, near);
+  // 2^128 Q(u) as qh + ql; beyond the near pieces Q = (e.m.hi + e.m.lo) / u, the quotient's
+  // remainder taken exactly.
+  const B quot = e.m.hi / u;
+  const dd<B> back = two_prod(quot, u);
+  const B rem = ((e.m.hi - back.hi) - back.lo + e.m.lo) / u;
+  const B qh = xsimd::select(near, e.m.hi, quot) * e.scale;
+  const B ql = xsimd::select(near, e.m.lo, rem) * e.scale;
+  // 2^128 u phi(u) as ph + pl: phi(u) = exp(-u^2/2 - ln sqrt(2 pi)).
+  const dd<B> arg = two_sum(sq.hi, B(k_log_pdf_hi));
+  const scaled<B> d = exp_dd<128>(arg.hi, (arg.lo + sq.lo) + B(k_log_pdf_lo));
   const dd<B> p = two_prod(u, d.m.hi);
   const B ph = p.hi * d.scale, pl = (p.lo + u * d.m.lo) * d.scale;
   // x < 0: Q - u phi; x >= 0: 1 - Q + u phi.
   const auto neg = x < B(0);
-  const dd<B> s1 = two_sum(xsimd::select(neg, B(0), B(1)), xsimd::select(neg, qh, -qh));
+  const dd<B> s1 = two_sum(xsimd::select(neg, B(0), B(0x1p128)), xsimd::select(neg, qh, -qh));
   const dd<B> s2 = two_sum(s1.hi, xsimd::select(neg, -ph, ph));
   const B low = (s1.lo + s2.lo) + xsimd::select(neg, ql - pl, pl - ql);
-  return xsimd::select(xsimd::isnan(x), x, s2.hi + low);
+  return xsimd::select(xsimd::isnan(x), x, (s2.hi + low) * B(0x1p-128));
 }
 
 // ---- float lanes: a shorter path, computed in double --------------------------------------------
@@ -330,40 +334,54 @@ inline constexpr double k_inv_sqrt_2pi = 0x1.9884533d43651p-2;
 // |x| is clamped here: Q(20) ~ 3e-89 and exp(-200) are 0 in float, and 2^k stays normal.
 inline constexpr double k_f_u_max = 20;
 
-/// Q(u) and exp(-u^2/2) for 0 <= u <= 20, in double lanes, to 2^-27 relative:
-/// exp(-u^2/2) = 2^z, z = -u^2 log2(e) / 2 = k + f (k an integer, |f| <= 1/2); rounding z costs
-/// 2^-44 relative at most.
+/// Q(u) and exp(-u^2/2) for 0 <= u <= 20, in double lanes, to 2^-27 relative, as
+/// Q(u) = tail 2^k and exp(-u^2/2) = gauss 2^k: exp(-u^2/2) = 2^z, z = -u^2 log2(e) / 2 = k + f
+/// (k an integer, |f| <= 1/2; rounding z costs 2^-44 relative at most). The caller multiplies
+/// by 2^k with times_pow2, an integer add to the exponent field.
 template <class D>
-inline dd<D> tail_and_gauss(D u) noexcept {
+struct gauss_parts {
+  D tail, gauss;
+  xsimd::batch<std::int64_t, typename D::arch_type> k_bits;  // k << 52
+};
+
+template <class D>
+inline gauss_parts<D> tail_and_gauss(D u) noexcept {
   const D z = u * u * D(k_minus_half_log2e);
   const D magic(0x1.8p52);  // adding it rounds to an integer, kept in the low bits
   const D t = z + magic;
   const D k = t - magic;
   using I = xsimd::batch<std::int64_t, typename D::arch_type>;
-  const D pow2 = xsimd::bitwise_cast<D>((xsimd::bitwise_cast<I>(t) + I(1023)) << 52);
-  const D e = poly(z - k, k_f_exp2) * pow2;
-  return {e * (poly(u, k_f_p) / poly(u, k_f_s)), e};
+  const D e = poly(z - k, k_f_exp2);
+  return {e * (poly(u, k_f_p) / poly(u, k_f_s)), e, xsimd::bitwise_cast<I>(t) << 52};
+}
+
+/// v 2^k for v = 0 with k = 0, or v normal with v 2^k normal (here: u <= 20, k >= -289).
+template <class D>
+inline D times_pow2(D v, xsimd::batch<std::int64_t, typename D::arch_type> k_bits) noexcept {
+  using I = xsimd::batch<std::int64_t, typename D::arch_type>;
+  return xsimd::bitwise_cast<D>(xsimd::bitwise_cast<I>(v) + k_bits);
 }
 
 /// x Phi(x) for float values held in double lanes (rounded to float by the caller).
 template <class D>
 inline D x_times_cdf_short(D x) noexcept {
   const D u = xsimd::min(xsimd::abs(x), D(k_f_u_max));
-  const D q = tail_and_gauss(u).hi;  // Q(u) = Phi(-|x|)
-  // x > 0: x - x Q(x); x <= 0: -|x| Q(|x|). copysign makes -0 of -0 and keeps x = -inf (where
-  // u Q(u) is tiny but not 0) at -0.
-  const D m = u * q;
+  const gauss_parts<D> g = tail_and_gauss(u);
+  const D m = times_pow2(u * g.tail, g.k_bits);  // u Q(u)
+  // x > 0: x - x Q(x); x <= 0: -|x| Q(|x|). copysign makes -0 of -0; at x = -inf, where u Q(u)
+  // is tiny but not 0, the limit +0 is set.
   const D y = xsimd::copysign(xsimd::select(x > D(0), x - m, m), x);
-  return xsimd::select(x == D(-inf<double>), D(0), xsimd::select(xsimd::isnan(x), x, y));  // +0 at -inf
+  return xsimd::select(x == D(-inf<double>), D(0), xsimd::select(xsimd::isnan(x), x, y));
 }
 
 /// Phi(x) + x phi(x) for float values held in double lanes.
 template <class D>
 inline D x_times_cdf_slope_short(D x) noexcept {
   const D u = xsimd::min(xsimd::abs(x), D(k_f_u_max));
-  const dd<D> t = tail_and_gauss(u);
-  const D u_pdf = u * t.lo * D(k_inv_sqrt_2pi);
-  const D y = xsimd::select(x < D(0), t.hi - u_pdf, (D(1) - t.hi) + u_pdf);
+  const gauss_parts<D> g = tail_and_gauss(u);
+  const D q = times_pow2(g.tail, g.k_bits);
+  const D u_pdf = times_pow2(u * g.gauss * D(k_inv_sqrt_2pi), g.k_bits);
+  const D y = xsimd::select(x < D(0), q - u_pdf, (D(1) - q) + u_pdf);
   return xsimd::select(x == D(-inf<double>), D(0), xsimd::select(xsimd::isnan(x), x, y));
 }
 
