@@ -83,7 +83,8 @@ mkdir -p "$root/build-test" "$root/build-asan"
 
 say "1/4 building build-test/ (warnings as errors, tests for sse2, avx2, avx512)"
 build build-test -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
-  -DACTFN_WERROR=ON -DACTFN_SANITIZE=OFF -DACTFN_BUILD_TESTS=ON -DACTFN_BUILD_BENCHMARKS=ON -DACTFN_BUILD_EXAMPLES=ON
+  -DACTFN_WERROR=ON -DACTFN_SANITIZE=OFF \
+  -DACTFN_BUILD_TESTS=ON -DACTFN_BUILD_BENCHMARKS=ON -DACTFN_BUILD_EXAMPLES=ON
 say "2/4 testing build-test/"
 status_test=0
 run_tests build-test "$summaries/test" || status_test=$?
@@ -92,8 +93,8 @@ say "build-test: $(cat "$summaries/test" 2>/dev/null || echo 'ctest gave no summ
 isa=$(best_isa)
 say "3/4 building build-asan/ (AddressSanitizer + UBSan, tests for $isa)"
 build build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
-  -DACTFN_WERROR=ON -DACTFN_SANITIZE=ON -DACTFN_TEST_ISAS="$isa" -DACTFN_BUILD_TESTS=ON -DACTFN_BUILD_BENCHMARKS=OFF \
-  -DACTFN_BUILD_EXAMPLES=ON
+  -DACTFN_WERROR=ON -DACTFN_SANITIZE=ON -DACTFN_TEST_ISAS="$isa" \
+  -DACTFN_BUILD_TESTS=ON -DACTFN_BUILD_BENCHMARKS=OFF -DACTFN_BUILD_EXAMPLES=ON
 say "4/4 testing build-asan/"
 status_asan=0
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
