@@ -114,7 +114,7 @@ namespace {
 
 /// 25-digit values computed independently (Python mpmath, 200-bit precision) at dyadic x, in the
 /// places where the references take care: far tails where an exponent's argument must not be
-/// rounded, cancellation near the derivative's zero, tanhshrink near 0.
+/// rounded or the result is tiny, cancellation near the derivative's zero, tanhshrink near 0.
 struct known {
   std::string_view function;
   ld x, f, df;
@@ -140,6 +140,14 @@ constexpr known known_values[] = {
     {"silu", -700.5L, -4.189127381107173740091681e-302L, -4.183147184988533948885269e-302L},
     {"silu", -100.25L, -2.904441078418173176715354e-42L, -2.875469097586071698643381e-42L},
     {"silu", -1.28125L, -0.2784636988415487892355646L, -0.0006055677866683445606886608L},
+    {"tanh", 20.5L, 0.9999999999999999968742356L, 6.251528757339955052822726e-18L},
+    {"tanh", -0.625L, -0.5545997223493822939990391L, 0.6924191479699880696307533L},
+    {"tanh", 350.25L, 1.0L, 2.392078447455916482564843e-304L},
+    {"sigmoid", -700.25L, 7.678723813110872211649887e-305L, 7.678723813110872211649887e-305L},
+    {"sigmoid", -5.875L, 0.002800926967120973281391281L, 0.002793081775245827787649996L},
+    {"sigmoid", 30.5L, 0.9999999999999432431476737L, 5.67568523263207819381559e-14L},
+    {"elu", -700.75L, -1.0L, 4.657381420117245402442017e-305L},
+    {"elu", -1.25L, -0.7134952031398098996751146L, 0.2865047968601901003248854L},
 };
 
 }  // namespace

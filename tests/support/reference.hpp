@@ -54,24 +54,35 @@ template <class T>
 using wide = std::conditional_t<sizeof(T) == 4, double, long double>;
 
 // Helpers: R is given explicitly (ref_sigmoid<double>(x)); without it they work in long double.
+
+/// exp(x), and 0 without calling the C library below -(|emin| + p + 2) ln 2, where exp rounds
+/// to 0 anyway (the same value; the C library's underflow path is slow, and the exhaustive
+/// sweep sends it half of all float inputs).
+template <class R = ld> R ref_exp(std::type_identity_t<R> x) {
+  using lim = std::numeric_limits<R>;
+  constexpr R cutoff = R(-lim::min_exponent + lim::digits + 2) * R(0.6931471805599453094172321L);
+  return x < -cutoff ? R(0) : std::exp(x);
+}
+template <class R = ld> R ref_exp_neg_abs(std::type_identity_t<R> x) { return ref_exp<R>(-std::fabs(x)); }
 template <class R = ld> R ref_sigmoid(std::type_identity_t<R> x) {
-  const R e = std::exp(-std::fabs(x));
+  const R e = ref_exp_neg_abs<R>(x);
   return (x >= 0 ? R(1) : e) / (1 + e);
 }
 template <class R = ld> R ref_sigmoid_slope(std::type_identity_t<R> x) {
-  const R e = std::exp(-std::fabs(x));
+  const R e = ref_exp_neg_abs<R>(x);
   return e / ((1 + e) * (1 + e));
 }
 template <class R = ld> R ref_softplus(std::type_identity_t<R> x) {
-  return std::fmax(x, R(0)) + std::log1p(std::exp(-std::fabs(x)));
+  return std::fmax(x, R(0)) + std::log1p(ref_exp_neg_abs<R>(x));
 }
 /// x * g(x) with the limit 0 where g underflows to 0 (for x = -inf).
 template <class R = ld> R times_vanishing(std::type_identity_t<R> x, std::type_identity_t<R> g) {
   return g == 0 ? R(0) : x * g;
 }
+/// sech^2 x = 4 e / (1 + e)^2 with e = exp(-2|x|).
 template <class R = ld> R ref_tanh_slope(std::type_identity_t<R> x) {
-  const R c = std::cosh(x);
-  return std::isinf(c) ? R(0) : 1 / (c * c);
+  const R e = ref_exp_neg_abs<R>(2 * x);
+  return 4 * e / ((1 + e) * (1 + e));
 }
 
 /// A constant known to more than R's precision: hi = the constant rounded to R, lo = the rest.
@@ -183,17 +194,17 @@ template <class R> struct reference<actfn::softplus, R> {
 };
 template <class R> struct reference<actfn::elu, R> {
   static R f(const actfn::elu& p, R x) { return x > 0 ? x : R(p.alpha) * std::expm1(x); }
-  static R df(const actfn::elu& p, R x) { return x > 0 ? R(1) : R(p.alpha) * std::exp(x); }
+  static R df(const actfn::elu& p, R x) { return x > 0 ? R(1) : R(p.alpha) * ref_exp<R>(x); }
 };
 template <class R> struct reference<actfn::selu, R> {
   static constexpr R alpha = R(1.6732632423543772848170429916717L);
   static constexpr R scale = R(1.0507009873554804934193349852946L);
   static R f(const actfn::selu&, R x) { return scale * (x > 0 ? x : alpha * std::expm1(x)); }
-  static R df(const actfn::selu&, R x) { return x > 0 ? scale : scale * alpha * std::exp(x); }
+  static R df(const actfn::selu&, R x) { return x > 0 ? scale : scale * alpha * ref_exp<R>(x); }
 };
 template <class R> struct reference<actfn::celu, R> {
   static R f(const actfn::celu& p, R x) { return x > 0 ? x : R(p.alpha) * std::expm1(x / R(p.alpha)); }
-  static R df(const actfn::celu& p, R x) { return x > 0 ? R(1) : std::exp(x / R(p.alpha)); }
+  static R df(const actfn::celu& p, R x) { return x > 0 ? R(1) : ref_exp<R>(x / R(p.alpha)); }
 };
 
 /// gelu(x) = x Phi(x), gelu'(x) = Phi(x) + x phi(x); the terms cancel at
@@ -209,7 +220,7 @@ template <class R> struct reference<actfn::gelu, R> {
     const R t = -x * inv_sqrt2.hi;
     if (!std::isfinite(t)) return t > 0 ? R(0) : R(1);
     const R dt = std::fma(-x, inv_sqrt2.hi, -t) - x * inv_sqrt2.lo;
-    return (std::erfc(t) - dt * two_over_sqrt_pi * std::exp(-t * t)) / 2;
+    return (std::erfc(t) - dt * two_over_sqrt_pi * ref_exp<R>(-t * t)) / 2;
   }
   /// phi(x) = exp(-x^2 / 2) / sqrt(2 pi), with x^2 = h + l exactly (fma):
   /// exp(-(h + l) / 2) = exp(-h / 2) (1 - l / 2) to first order.
@@ -217,7 +228,7 @@ template <class R> struct reference<actfn::gelu, R> {
     const R h = x * x;
     if (!std::isfinite(h)) return R(0);
     const R l = std::fma(x, x, -h);
-    return std::exp(-h / 2) * (1 - l / 2) * inv_sqrt_2pi;
+    return ref_exp<R>(-h / 2) * (1 - l / 2) * inv_sqrt_2pi;
   }
   static R f(const actfn::gelu&, R x) { return times_vanishing<R>(x, cdf(x)); }
   static R df(const actfn::gelu&, R x) { return cdf(x) + times_vanishing<R>(x, pdf(x)); }

@@ -21,7 +21,7 @@ namespace actfn {
 /// Limits: f(-inf) = 0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1.
 struct mish : unary<mish> {
   static constexpr std::string_view name = "mish";
-  static constexpr accuracy bound{4, 7, 4, 7};
+  static constexpr accuracy bound{4.5, 8, 4.5, 8};
 
   template <class B> B eval(B x) const noexcept {
     const B n = exp_term(x);
