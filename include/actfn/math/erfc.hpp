@@ -33,10 +33,12 @@
 // Measured worst errors (README "Accuracy" measure; tools/ulp_sweep.cpp's sampled sweep plus
 // 5x10^6-point sweeps of [-39, 9], denser at piece boundaries and range ends, against a
 // __float128 reference; SSE2, AVX2 and AVX-512 builds alike):
-//   float:  x Phi(x) 0.61 ULP, derivative 0.60 ULP;   double: 0.66 ULP, 0.74 ULP.
-// Speed (scripts/bench.sh, AVX-512, 4096 elements, a loaded 2-core machine): float 1.7 and
-// double 0.2 Gelem/s forward (the per-lane C library stopgap this replaces: 0.08 and 0.01; a
-// std::erf loop: 0.08 and 0.08; x/2 (1 + erf(x/sqrt 2)) with xsimd's erf: about 2).
+//   float:  x Phi(x) 0.61 ULP, derivative 0.60 ULP;   double: 0.67 ULP, 0.74 ULP.
+// Speed (scripts/bench.sh, AVX-512, 4096 elements, forward, median on a loaded 2-core machine):
+// float 1.6 Gelem/s, double 0.21 (the per-lane C library stopgap this replaces: 0.08 and 0.01;
+// a std::erf loop: 0.08 and 0.08). Faster ones give up the tail: x erfc(-x / sqrt 2) / 2 with
+// xsimd's erfc is ~1.1x faster in float and 4-70 ULP off; Eigen's and oneDNN's gelu, 3.3x and 1.5x
+// faster, differ from this one by up to 2e8 and 2e7 ULP for large negative x.
 // Results below the smallest normal number may be flushed to zero (exp's scale is 0 there).
 // Signs and limits: x Phi(x) has the sign of x: -0 for -0 and where it underflows for x < 0,
 // -inf included (the limit 0, from below), +inf at +inf; the derivative is 0 at -inf (a zero of
