@@ -15,13 +15,16 @@ namespace actfn {
 /// f'(x) = Phi(x) + x * phi(x), phi(x) = exp(-x^2 / 2) / sqrt(2 pi).
 /// Both come from actfn/math/erfc.hpp, a SIMD kernel (see there for the method); measured worst
 /// errors 0.61 / 0.60 ULP (float value / derivative) and 0.67 / 0.74 ULP (double).
-/// Limits: f(-inf) = -0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1; f has the sign of x (f(-0) = -0).
+/// Limits: f(-inf) = -0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1; f has the sign of x
+/// (f(-0) = -0).
 struct gelu : unary<gelu> {
   static constexpr std::string_view name = "gelu";
   static constexpr accuracy bound{1, 1, 1, 1};
 
   template <class B> B eval(B x) const noexcept { return math::x_times_normal_cdf(x); }
-  template <class B> B eval_derivative(B x) const noexcept { return math::x_times_normal_cdf_slope(x); }
+  template <class B> B eval_derivative(B x) const noexcept {
+    return math::x_times_normal_cdf_slope(x);
+  }
 };
 
 /// gelu_tanh(x) = x/2 * (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3)
