@@ -4,9 +4,11 @@
 #   0. installs what is missing (Debian packages: cmake, g++, ninja, libxsimd-dev, catch2,
 #      libbenchmark-dev) with apt-get, through sudo when not root;
 #   1. build-test/: warnings as errors, tests for every instruction set (sse2, avx2, avx512:
-#      those the CPU lacks are left out by CMake, loudly), benchmarks and examples built too;
-#   2. build-asan/: AddressSanitizer + UndefinedBehaviorSanitizer, tests for the best
-#      instruction set the CPU has, benchmarks off.
+#      those the CPU lacks are left out by CMake, loudly); the benchmarks (without the peer
+#      libraries, which this script does not install), examples and tools are built and run
+#      by ctest too;
+#   2. build-asan/: AddressSanitizer + UndefinedBehaviorSanitizer, tests and examples for the
+#      best instruction set the CPU has; benchmarks and tools off.
 # Both build directories sit at the top of the checkout and are reused: a second run only
 # rebuilds what changed. Optimisation: -O2 for the tests (what users build with; -O3 costs half
 # as much compile time again); -O0 -g1 under the sanitizers: with ASan + UBSan, GCC 12 takes
@@ -84,7 +86,8 @@ mkdir -p "$root/build-test" "$root/build-asan"
 say "1/4 building build-test/ (warnings as errors, tests for sse2, avx2, avx512)"
 build build-test -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
   -DACTFN_WERROR=ON -DACTFN_SANITIZE=OFF \
-  -DACTFN_BUILD_TESTS=ON -DACTFN_BUILD_BENCHMARKS=ON -DACTFN_BUILD_EXAMPLES=ON
+  -DACTFN_BUILD_TESTS=ON -DACTFN_BUILD_BENCHMARKS=ON -DACTFN_BENCH_PEERS=OFF \
+  -DACTFN_BUILD_EXAMPLES=ON -DACTFN_BUILD_TOOLS=ON
 say "2/4 testing build-test/"
 status_test=0
 run_tests build-test "$summaries/test" || status_test=$?
@@ -94,7 +97,8 @@ isa=$(best_isa)
 say "3/4 building build-asan/ (AddressSanitizer + UBSan, tests for $isa)"
 build build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
   -DACTFN_WERROR=ON -DACTFN_SANITIZE=ON -DACTFN_TEST_ISAS="$isa" \
-  -DACTFN_BUILD_TESTS=ON -DACTFN_BUILD_BENCHMARKS=OFF -DACTFN_BUILD_EXAMPLES=ON
+  -DACTFN_BUILD_TESTS=ON -DACTFN_BUILD_BENCHMARKS=OFF -DACTFN_BUILD_EXAMPLES=ON \
+  -DACTFN_BUILD_TOOLS=OFF
 say "4/4 testing build-asan/"
 status_asan=0
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
