@@ -218,7 +218,8 @@ template <class R> struct reference<actfn::gelu, R> {
   /// erfc(t + dt) = erfc(t) - dt 2 / sqrt(pi) exp(-t^2).
   static R cdf(R x) {
     const R t = -x * inv_sqrt2.hi;
-    if (!std::isfinite(t)) return t > 0 ? R(0) : R(1);
+    if (std::isnan(t)) return t;
+    if (std::isinf(t)) return t > 0 ? R(0) : R(1);
     const R dt = std::fma(-x, inv_sqrt2.hi, -t) - x * inv_sqrt2.lo;
     return (std::erfc(t) - dt * two_over_sqrt_pi * ref_exp<R>(-t * t)) / 2;
   }

@@ -29,30 +29,77 @@ struct gelu : unary<gelu> {
 
 /// gelu_tanh(x) = x/2 * (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3)
 ///                                                        torch.nn.GELU(approximate='tanh')
-/// Evaluated as x * sigmoid(2u) (the same value; no cancellation for negative x).
-/// f'(x) = sigmoid(2u) + x * 2 sigmoid'(2u) * u'(x), u'(x) = sqrt(2/pi) (1 + 3 * 0.044715 x^2).
-/// Known weakness: for x < about -5, rounding u to the element type costs |2u| ULPs of the
-/// tiny result (up to ~130 ULP in float near x = -9.6, ~1500 ULP in double near x = -20), hence
-/// the loose forward bound; the derivative is unaffected at its O(1) scale.
+/// Evaluated as x * sigmoid(z), z = 2u (the same value; no cancellation for negative x).
+/// f'(x) = s + x s (1 - s) z'(x) = s (1 + x z'(x) (1 - s)) with s = sigmoid(z),
+/// z'(x) = 2 sqrt(2/pi) (1 + 3 * 0.044715 x^2); 1 - s = sigmoid(-z) from the same exp.
+/// Far left f is about x exp(z) with |z| up to ~87 (float) or ~745 (double), so rounding z
+/// would cost |z| ULPs of the result: z is formed as z + dz, dz its rounding error (exact
+/// products with FMA, or Dekker's without; the constants as two parts), and both f and f'
+/// take dz to first order. Where exp(z) leaves the normal range (z < -80 for float, -700 for
+/// double) f' = (1 + x z'(x)) exp(z) to working precision, computed as ((1 + x z') h) h with
+/// h = exp(z / 2), so that it stays accurate while f' is a normal number.
+/// Limits: f(-inf) = -0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1.
 struct gelu_tanh : unary<gelu_tanh> {
   static constexpr std::string_view name = "gelu_tanh";
-  static constexpr accuracy bound{160, 3, 2000, 3};
+  static constexpr accuracy bound{3.5, 8, 3, 7.5};
 
-  template <class B> B eval(B x) const noexcept { return math::x_times_sigmoid(x, B(2) * u(x)); }
+  template <class B> B eval(B x) const noexcept {
+    const argument<B> z = two_u(x);
+    return math::x_times_sigmoid(x, z.value, z.error);
+  }
   template <class B> B eval_derivative(B x) const noexcept {
-    const B two_u = B(2) * u(x);
-    const B du = detail::splat<B>(k_sqrt_2_over_pi) *
-                 (B(1) + detail::splat<B>(3 * k_cubic) * x * x);
-    // sigmoid'(2u) vanishes (exactly 0) before du overflows, so both products take the limit.
-    const B tail = math::times_vanishing(du, B(2) * math::sigmoid_slope(two_u));
-    return math::sigmoid(two_u) + math::times_vanishing(x, tail);
+    using T = typename B::value_type;
+    const argument<B> z = two_u(x);
+    const B dz = z.error;
+    // f' = s (1 + x z' (1 - s)) at z + dz: s (1 + dz (1 - s)) for s; the correction to 1 - s
+    // (-dz s (1 - s)) is far below one ULP of the second factor and left out.
+    const auto [s, t] = math::sigmoid_and_complement(z.value);  // t = 1 - s
+    const B s_at = math::fused(s * dz, t, s);
+    const B dzdx = math::fused(detail::splat<B>(3 * k_b<T>.hi) * x, x, detail::splat<B>(k_a<T>.hi));
+    const B xdz = x * dzdx;
+    // t = 0 (x far right, +inf included) gives 1, and s = 0 (far left, -inf) gives 0, the
+    // limits, where x z' may be infinite.
+    const B slope_factor = xsimd::select(t == B(0), B(1), math::fused(xdz, t, B(1)));
+    const B d = math::times_vanishing(slope_factor, s_at);
+    // Where exp(z) leaves the normal range: (1 + x z') exp(z + dz) as ((1 + x z') h) h (1 + dz).
+    // Below z = -1024 (-inf included) f' is 0 as computed.
+    const auto deep = z.value < B(sizeof(T) == 4 ? T(-80) : T(-700)) && z.value > B(-1024);
+    if (!xsimd::any(deep)) return d;
+    const B h = xsimd::exp(z.value * B(0.5));
+    const B g = xdz + B(1);
+    return xsimd::select(deep, (math::fused(g, dz, g) * h) * h, d);
   }
 
  private:
-  static constexpr double k_sqrt_2_over_pi = 0.79788456080286535587989211986876;
-  static constexpr double k_cubic = 0.044715;
-  template <class B> static B u(B x) noexcept {
-    return detail::splat<B>(k_sqrt_2_over_pi) * (x + detail::splat<B>(k_cubic) * x * x * x);
+  // z = 2u = x (a + b x^2), a = 2 sqrt(2/pi), b = 2 sqrt(2/pi) 0.044715, each as the value
+  // rounded to T and the rest.
+  struct split {
+    double hi, lo;
+  };
+  template <class T>
+  static constexpr split k_a = sizeof(T) == 4 ? split{1.5957691669464111, -4.534068054340423e-08}
+                                              : split{1.5957691216057308, -9.96930880911092e-17};
+  template <class T>
+  static constexpr split k_b = sizeof(T) == 4 ? split{0.07135481387376785, 2.3988324659995897e-09}
+                                              : split{0.07135481627260025, -6.175149918155315e-19};
+  template <class B>
+  struct argument {
+    B value, error;  // z rounded, and z - value to first order
+  };
+  template <class B> static argument<B> two_u(B x) noexcept {
+    using T = typename B::value_type;
+    const B a(static_cast<T>(k_a<T>.hi)), b(static_cast<T>(k_b<T>.hi));
+    const B w = x * x;
+    const B w_err = math::product_error(x, x, w);
+    const B m = math::rounded(b * w);  // q below is fl(a + fl(b w)), not an FMA
+    const B m_err = math::product_error(b, w, m) + b * w_err + detail::splat<B>(k_b<T>.lo) * w;
+    const B q = a + m;  // two-sum
+    const B q_back = q - a;
+    const B q_err = ((a - (q - q_back)) + (m - q_back)) + m_err + detail::splat<B>(k_a<T>.lo);
+    const B z = x * q;
+    const B z_err = math::product_error(x, q, z) + x * q_err;
+    // Beyond |z| = 1024 (f and f' are 0, x or 1 there) the error terms may overflow: unused.
+    return {z, xsimd::select(xsimd::abs(z) < B(1024), z_err, B(0))};
   }
 };
 

@@ -51,25 +51,15 @@
 #include <type_traits>
 
 #include "actfn/core/config.hpp"
+#include "actfn/math/fma.hpp"
 
 namespace actfn::math {
 namespace normal_detail {
 
 // ---- double-double helpers (exact transformations, no FMA needed) ---------------------------
 
-/// a * b + c for double lanes, with one rounding where the instruction set has FMA (xsimd 8.1's
-/// fma is fused on the fma3 architectures, but on AVX-512 it is a multiply and an add, so the
-/// intrinsic is used there). Only used for speed: nothing below relies on the fused rounding.
-template <class B>
-inline B fused(B a, B b, B c) noexcept {
-  static_assert(std::is_same_v<typename B::value_type, double>);
-#if defined(__AVX512F__)
-  if constexpr (std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
-    return _mm512_fmadd_pd(a, b, c);
-  }
-#endif
-  return xsimd::fma(a, b, c);
-}
+// fused(a, b, c): actfn/math/fma.hpp (used for speed only: nothing below relies on the fused
+// rounding).
 
 /// v with the low 27 bits of the significand cleared: a 26-bit number, so that the product of
 /// two such numbers (and of one with a 27-bit remainder v - high(v)) is exact.

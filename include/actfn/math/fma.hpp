@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+// Fused multiply-add over xsimd batches of float or double, and the exact rounding error of a
+// product built on it: what kernels need to carry a rounded argument's error along.
+#pragma once
+
+#include <type_traits>
+
+#include "actfn/core/config.hpp"
+
+namespace actfn::math {
+
+/// Whether architecture A has a fused multiply-add instruction.
+template <class A>
+inline constexpr bool has_fma = std::is_base_of_v<xsimd::avx512f, A> ||
+                                std::is_base_of_v<xsimd::fma3<xsimd::avx2>, A> ||
+                                std::is_base_of_v<xsimd::fma3<xsimd::avx>, A> ||
+                                std::is_base_of_v<xsimd::fma3<xsimd::sse4_2>, A>;
+
+/// a * b + c, rounded once where the architecture has FMA (has_fma), else a multiply and an
+/// add. xsimd 8.1's fma is fused on the fma3 architectures, but on AVX-512 it is a multiply and
+/// an add, so the intrinsic is used there.
+template <class B>
+inline B fused(B a, B b, B c) noexcept {
+  using T = typename B::value_type;
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
+#if defined(__AVX512F__)
+  if constexpr (std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
+    if constexpr (std::is_same_v<T, float>) {
+      return _mm512_fmadd_ps(a, b, c);
+    } else {
+      return _mm512_fmadd_pd(a, b, c);
+    }
+  }
+#endif
+  return xsimd::fma(a, b, c);
+}
+
+/// v, hidden from the optimiser: a product that is passed through here is rounded on its own.
+/// GCC contracts a * b + c into an FMA by default (-ffp-contract=fast, whatever -std says),
+/// intrinsics included, which would break an error-free transformation that needs fl(a * b)
+/// and then fl(fl(a * b) + c). An empty asm statement costs no instruction.
+template <class B>
+inline B rounded(B v) noexcept {
+#if defined(__GNUC__)
+  typename B::register_type r = v;
+  __asm__("" : "+x"(r));
+  return r;
+#else
+  return v;
+#endif
+}
+
+/// a * b - p exactly, for p = a * b rounded to nearest (the rounding error of a product), as
+/// long as a * b neither overflows nor comes near the subnormal range. With FMA one
+/// instruction; without it Dekker's product from Veltkamp's split into halves of 12 (float)
+/// or 26 (double) significant bits, whose partial products are exact.
+template <class B>
+inline B product_error(B a, B b, B p) noexcept {
+  using T = typename B::value_type;
+  if constexpr (has_fma<typename B::arch_type>) {
+    return fused(a, b, -p);
+  } else {
+    const B splitter(std::is_same_v<T, float> ? T(4097) : T(134217729));  // 2^12 + 1, 2^27 + 1
+    const auto split = [&](B v, B& hi, B& lo) {
+      const B t = rounded(splitter * v);  // even where the compiler could contract
+      hi = t - (t - v);
+      lo = v - hi;
+    };
+    B ah, al, bh, bl;
+    split(a, ah, al);
+    split(b, bh, bl);
+    return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+  }
+}
+
+}  // namespace actfn::math
