@@ -5,6 +5,7 @@
 
 #include "actfn/core/unary.hpp"
 #include "actfn/fn/swish.hpp"
+#include "actfn/math/fma.hpp"
 #include "actfn/math/logistic.hpp"
 
 namespace actfn {
@@ -38,8 +39,8 @@ struct mish : unary<mish> {
     // the zero crossing (instead of two rounded terms), the rest products and one division.
     const B e = xsimd::exp(xsimd::select(x > B(k_linear), B(k_linear), x));
     const B ep2 = e + B(2);
-    const B d = xsimd::fma(e, ep2, B(2));
-    const B p = xsimd::fma(B(4) * x, e + B(1), ep2 * d);
+    const B d = math::fused(e, ep2, B(2));
+    const B p = math::fused(B(4) * x, e + B(1), ep2 * d);
     const B slope = math::times_vanishing(p, e) / (d * d);
     using T = typename B::value_type;
     const auto deep = x < B(sizeof(T) == 4 ? T(-80) : T(-700));

@@ -57,6 +57,7 @@
 #include "actfn/core/check.hpp"
 #include "actfn/core/span.hpp"
 #include "actfn/core/unary.hpp"
+#include "actfn/math/fma.hpp"
 
 namespace actfn {
 
@@ -200,7 +201,7 @@ B exp_of_difference(B x, B m) {
   const B m_part = x_part - d;  // -(the part of -m that went into d)
   const B err = (x - x_part) - (m - m_part);
   const B e = xsimd::exp(d);
-  return xsimd::select(xsimd::isinf(d), e, xsimd::fma(e, err, e));
+  return xsimd::select(xsimd::isinf(d), e, math::fused(e, err, e));
 }
 
 template <class Arch, class T>
