@@ -6,6 +6,7 @@
 
 #include "actfn/core/check.hpp"
 #include "actfn/core/unary.hpp"
+#include "actfn/math/fma.hpp"
 
 namespace actfn {
 
@@ -54,7 +55,7 @@ struct selu : unary<selu> {
 
   template <class B> B eval(B x) const noexcept {
     const B neg = detail::splat<B>(scale_alpha) * xsimd::expm1(x);
-    return xsimd::select(x >= B(0), detail::splat<B>(scale) * x, neg);
+    return xsimd::select(x >= B(0), scaled(x), neg);
   }
   template <class B> B eval_derivative(B x) const noexcept {
     using T = typename B::value_type;
@@ -69,6 +70,18 @@ struct selu : unary<selu> {
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept {
     return xsimd::select(y > B(0), detail::splat<B>(scale), y + detail::splat<B>(scale_alpha));
+  }
+
+ private:
+  /// scale * x for x >= 0 with scale as hi + lo (hi rounded down, so lo > 0 and +inf stays
+  /// +inf): rounded once where there is FMA, and so also overflowing exactly where the true
+  /// product does (scale rounded to float is 0.55 ULP above it).
+  template <class B> static B scaled(B x) noexcept {
+    using T = typename B::value_type;
+    constexpr bool f32 = sizeof(T) == 4;
+    const B hi(static_cast<T>(f32 ? 1.0507009029388428 : 1.0507009873554805));
+    const B lo(static_cast<T>(f32 ? 8.441664078873146e-08 : 3.9874847667154144e-17));
+    return math::fused(x, hi, x * lo);
   }
 };
 
