@@ -6,6 +6,7 @@
 
 #include "actfn/core/check.hpp"
 #include "actfn/core/unary.hpp"
+#include "actfn/math/exp.hpp"
 #include "actfn/math/fma.hpp"
 
 namespace actfn {
@@ -29,7 +30,7 @@ struct elu : unary<elu> {
     return xsimd::select(x >= B(0), x, detail::splat<B>(alpha) * xsimd::expm1(x));
   }
   template <class B> B eval_derivative(B x) const noexcept {
-    return xsimd::select(x > B(0), B(1), detail::splat<B>(alpha) * xsimd::exp(x));
+    return xsimd::select(x > B(0), B(1), detail::splat<B>(alpha) * math::exp(x));
   }
   template <class B> B eval_derivative_from_output(B y) const {
     if (alpha < 0)
@@ -60,10 +61,10 @@ struct selu : unary<selu> {
   template <class B> B eval_derivative(B x) const noexcept {
     using T = typename B::value_type;
     const B sa = detail::splat<B>(scale_alpha);
-    B neg = sa * xsimd::exp(x);
-    const auto deep = x < B(sizeof(T) == 4 ? T(-87) : T(-708));
+    B neg = sa * math::exp(x);
+    const auto deep = x < B(math::exp_normal_min<T>);
     if (xsimd::any(deep)) {
-      const B h = xsimd::exp(x * B(0.5));
+      const B h = math::exp(x * B(0.5));
       neg = xsimd::select(deep, (sa * h) * h, neg);
     }
     return xsimd::select(x > B(0), detail::splat<B>(scale), neg);
@@ -106,7 +107,7 @@ struct celu : unary<celu> {
     return xsimd::select(x >= B(0), x, a * xsimd::expm1(x / a));
   }
   template <class B> B eval_derivative(B x) const noexcept {
-    return xsimd::select(x > B(0), B(1), xsimd::exp(x / detail::splat<B>(alpha)));
+    return xsimd::select(x > B(0), B(1), math::exp(x / detail::splat<B>(alpha)));
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept {
     return xsimd::select(y > B(0), B(1), y / detail::splat<B>(alpha) + B(1));

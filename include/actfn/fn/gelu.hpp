@@ -63,9 +63,9 @@ struct gelu_tanh : unary<gelu_tanh> {
     const B d = math::times_vanishing(slope_factor, s_at);
     // Where exp(z) leaves the normal range: (1 + x z') exp(z + dz) as ((1 + x z') h) h (1 + dz).
     // Below z = -1024 (-inf included) f' is 0 as computed.
-    const auto deep = z.value < B(sizeof(T) == 4 ? T(-80) : T(-700)) && z.value > B(-1024);
+    const auto deep = z.value < B(math::exp_normal_min<T>) && z.value > B(-1024);
     if (!xsimd::any(deep)) return d;
-    const B h = xsimd::exp(z.value * B(0.5));
+    const B h = math::exp(z.value * B(0.5));
     const B g = xdz + B(1);
     return xsimd::select(deep, (math::fused(g, dz, g) * h) * h, d);
   }

@@ -30,20 +30,20 @@ struct mish : unary<mish> {
     // Where exp(x) underflows, n / (n + 2) = exp(x) = sigmoid(x) to working precision, and
     // x * sigmoid(x) keeps the product accurate while it is still a normal number.
     using T = typename B::value_type;
-    const B tail = xsimd::select(x < B(sizeof(T) == 4 ? T(-80) : T(-700)), math::x_times_sigmoid(x, x), body);
+    const B tail = xsimd::select(x < B(math::exp_normal_min<T>), math::x_times_sigmoid(x, x), body);
     return xsimd::select(x > B(k_linear), x, tail);
   }
   template <class B> B eval_derivative(B x) const noexcept {
     // With e = exp(x) and d = e (e + 2) + 2: t = e (e + 2) / d, sigmoid(x) sech^2(sp) =
     // 4 e (e + 1) / d^2, so f' = e ((e + 2) d + 4 x (e + 1)) / d^2: one sum that cancels near
     // the zero crossing (instead of two rounded terms), the rest products and one division.
-    const B e = xsimd::exp(xsimd::select(x > B(k_linear), B(k_linear), x));
+    const B e = math::exp(xsimd::select(x > B(k_linear), B(k_linear), x));
     const B ep2 = e + B(2);
     const B d = math::fused(e, ep2, B(2));
     const B p = math::fused(B(4) * x, e + B(1), ep2 * d);
     const B slope = math::times_vanishing(p, e) / (d * d);
     using T = typename B::value_type;
-    const auto deep = x < B(sizeof(T) == 4 ? T(-80) : T(-700));
+    const auto deep = x < B(math::exp_normal_min<T>);
     const B tail = xsimd::any(deep) ? xsimd::select(deep, silu{}.eval_derivative(x), slope) : slope;
     return xsimd::select(x > B(k_linear), B(1), tail);
   }
@@ -51,7 +51,7 @@ struct mish : unary<mish> {
  private:
   static constexpr double k_linear = 20;
   template <class B> static B exp_term(B x) noexcept {
-    const B e = xsimd::exp(xsimd::select(x > B(k_linear), B(k_linear), x));
+    const B e = math::exp(xsimd::select(x > B(k_linear), B(k_linear), x));
     return e * (e + B(2));
   }
 };

@@ -23,17 +23,17 @@ struct sigmoid : unary<sigmoid> {
   template <class B> B eval(B x) const noexcept {
     using T = typename B::value_type;
     const B s = math::sigmoid(x);
-    const auto deep = x < B(sizeof(T) == 4 ? T(-87) : T(-708));
+    const auto deep = x < B(math::exp_normal_min<T>);
     if (!xsimd::any(deep)) return s;
-    const B h = xsimd::exp(x * B(0.5));
+    const B h = math::exp(x * B(0.5));
     return xsimd::select(deep, h * h, s);
   }
   template <class B> B eval_derivative(B x) const noexcept {
     using T = typename B::value_type;
     const B d = math::sigmoid_slope(x);
-    const auto deep = xsimd::abs(x) > B(sizeof(T) == 4 ? T(87) : T(708));
+    const auto deep = -xsimd::abs(x) < B(math::exp_normal_min<T>);
     if (!xsimd::any(deep)) return d;
-    const B h = xsimd::exp(xsimd::abs(x) * B(-0.5));
+    const B h = math::exp(xsimd::abs(x) * B(-0.5));
     return xsimd::select(deep, h * h, d);
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return y * (B(1) - y); }
@@ -48,7 +48,7 @@ struct log_sigmoid : unary<log_sigmoid> {
 
   template <class B> B eval(B x) const noexcept {
     const B lower = xsimd::select(x < B(0), x, B(0));
-    return lower - xsimd::log1p(xsimd::exp(-xsimd::abs(x)));
+    return lower - xsimd::log1p(math::exp(-xsimd::abs(x)));
   }
   template <class B> B eval_derivative(B x) const noexcept { return math::sigmoid(-x); }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return -xsimd::expm1(y); }

@@ -32,10 +32,10 @@ struct swish : unary<swish> {
     using T = typename B::value_type;
     const B zx = z(x);
     const B d = math::sigmoid(zx) + math::times_vanishing(zx, math::sigmoid_slope(zx));
-    const auto deep = zx < B(sizeof(T) == 4 ? T(-80) : T(-700)) &&
+    const auto deep = zx < B(math::exp_normal_min<T>) &&
                       zx != B(-std::numeric_limits<T>::infinity());
     if (!xsimd::any(deep)) return detail::keep_nan(x, d);
-    const B h = xsimd::exp(zx * B(0.5));
+    const B h = math::exp(zx * B(0.5));
     return detail::keep_nan(x, xsimd::select(deep, ((B(1) + zx) * h) * h, d));
   }
 

@@ -26,7 +26,7 @@ struct tanh : unary<tanh> {
     const B d = B(4) * math::sigmoid_slope(B(2) * x);
     const auto deep = xsimd::abs(x) > B(sizeof(T) == 4 ? T(43) : T(354));
     if (!xsimd::any(deep)) return d;
-    const B two_h = B(2) * xsimd::exp(-xsimd::abs(x));
+    const B two_h = B(2) * math::exp(-xsimd::abs(x));
     return xsimd::select(deep, two_h * two_h, d);
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept {

@@ -73,4 +73,16 @@ inline B product_error(B a, B b, B p) noexcept {
   }
 }
 
+/// num - q * d exactly, for q = num / d rounded to nearest (the remainder of a division, which
+/// is representable): one FMA, or the exact product error without one.
+template <class B>
+inline B division_remainder(B num, B d, B q) noexcept {
+  if constexpr (has_fma<typename B::arch_type>) {
+    return fused(-q, d, num);
+  } else {
+    const B p = rounded(q * d);
+    return (num - p) - product_error(q, d, p);  // num - p is exact (Sterbenz)
+  }
+}
+
 }  // namespace actfn::math

@@ -6,17 +6,42 @@
 #include <limits>
 
 #include "actfn/core/config.hpp"
+#include "actfn/math/exp.hpp"
 #include "actfn/math/fma.hpp"
 
 namespace actfn::math {
 
-/// sigma(z) = 1 / (1 + exp(-z)), from e = exp(-|z|) so nothing overflows:
-/// z >= 0: 1 / (1 + e); z < 0: e / (1 + e). One exp, one division; NaN propagates.
+/// A value held as an unevaluated sum hi + lo, |lo| below an ULP of hi.
+template <class B>
+struct split_value {
+  B hi, lo;
+};
+
+/// sigma(z) = 1 / (1 + exp(-z)) as hi + lo, from e = exp(-|z|) so nothing overflows:
+/// z >= 0: 1 / (1 + e); z < 0: e / (1 + e). hi = num / d is the rounded quotient (d = 1 + e
+/// rounded); lo recovers what the two roundings lost, from d's exact error (1 - d) + e and the
+/// division's exact remainder, times 1 / d (= hi for z >= 0, 1 - hi for z < 0, to an ULP):
+/// num / (1 + e) = hi + (remainder - hi d_err) / (d + d_err). So exp's error is the only one
+/// left before the caller's own rounding. NaN propagates; lo = 0 at z = +-inf.
+template <class B>
+inline split_value<B> sigmoid_split(B z) noexcept {
+  const B one(1);
+  const B e = math::exp(-xsimd::abs(z));
+  const B d = one + e;
+  const B d_err = (one - d) + e;  // 1 + e = d + d_err exactly (e <= 1)
+  const auto positive = z >= B(0);
+  const B num = xsimd::select(positive, one, e);
+  const B q = num / d;
+  const B remainder = division_remainder(num, d, q);
+  const B inv_d = xsimd::select(positive, q, one - q);
+  return {q, (remainder - q * d_err) * inv_d};
+}
+
+/// sigma(z), rounded once from sigmoid_split.
 template <class B>
 inline B sigmoid(B z) noexcept {
-  const B one(1);
-  const B e = xsimd::exp(-xsimd::abs(z));
-  return xsimd::select(z >= B(0), one, e) / (one + e);
+  const split_value<B> s = sigmoid_split(z);
+  return s.hi + s.lo;
 }
 
 /// sigma(z) and 1 - sigma(z) = sigma(-z), both without cancellation, from one exp.
@@ -27,7 +52,7 @@ struct sigmoid_pair {
 template <class B>
 inline sigmoid_pair<B> sigmoid_and_complement(B z) noexcept {
   const B one(1);
-  const B e = xsimd::exp(-xsimd::abs(z));
+  const B e = math::exp(-xsimd::abs(z));
   const B d = one + e;
   const auto positive = z >= B(0);
   return {xsimd::select(positive, one, e) / d, xsimd::select(positive, e, one) / d};
@@ -37,7 +62,7 @@ inline sigmoid_pair<B> sigmoid_and_complement(B z) noexcept {
 /// where sigma(z) rounds to 1, and exactly 0 for |z| = inf.
 template <class B>
 inline B sigmoid_slope(B z) noexcept {
-  const B e = xsimd::exp(-xsimd::abs(z));
+  const B e = math::exp(-xsimd::abs(z));
   const B d = B(1) + e;
   return e / (d * d);
 }
@@ -49,26 +74,34 @@ inline B times_vanishing(B x, B t) noexcept {
   return xsimd::select(t == B(0), B(0), x * t);
 }
 
+/// x * (hi + lo), rounded once where there is FMA; 0 where hi is 0 (-inf * 0 gives the limit
+/// 0), x * hi where lo is 0 (inf * 1 stays inf).
+template <class B>
+inline B times_split(B x, split_value<B> s) noexcept {
+  const B p = xsimd::select(s.lo == B(0), x * s.hi, fused(x, s.hi, x * s.lo));
+  return xsimd::select(s.hi == B(0), B(0), p);
+}
+
 /// x * s for s = sigmoid(z), accurate also where s underflows but the product does not
 /// (z below about -87 for float, -708 for double, x large: silu(-95) = -5e-40 * 95... is a
 /// normal float). There sigmoid(z) = exp(z) to working precision, and x * exp(z) is computed
 /// as (x * h) * h with h = exp(z / 2), so no intermediate leaves the normal range too early.
 /// That path costs a second exp and runs only when some lane needs it.
 template <class B>
-inline B times_sigmoid(B x, B z, B s) noexcept {
+inline B times_sigmoid(B x, B z, split_value<B> s) noexcept {
   using T = typename B::value_type;
-  const B result = times_vanishing(x, s);
-  const B deep(sizeof(T) == 4 ? T(-80) : T(-700));
+  const B result = times_split(x, s);
+  const B deep(exp_normal_min<T>);
   const auto in_tail = z < deep && xsimd::abs(x) != B(std::numeric_limits<T>::infinity());
   if (!xsimd::any(in_tail)) return result;
-  const B h = xsimd::exp(z * B(0.5));
+  const B h = math::exp(z * B(0.5));
   return xsimd::select(in_tail, (x * h) * h, result);
 }
 
 /// x * sigmoid(z), accurate also where sigmoid(z) underflows (see times_sigmoid).
 template <class B>
 inline B x_times_sigmoid(B x, B z) noexcept {
-  return times_sigmoid(x, z, sigmoid(z));
+  return times_sigmoid(x, z, sigmoid_split(z));
 }
 
 /// x * sigmoid(z + dz) where z + dz is an argument held as a rounded value z and a small
@@ -77,9 +110,9 @@ inline B x_times_sigmoid(B x, B z) noexcept {
 /// subtraction: where it cancels (z > 0) the correction it scales is far below one ULP.
 template <class B>
 inline B x_times_sigmoid(B x, B z, B dz) noexcept {
-  const B s = sigmoid(z);
+  const split_value<B> s = sigmoid_split(z);
   const B p = times_sigmoid(x, z, s);
-  const B c = dz * (B(1) - s);
+  const B c = dz * (B(1) - s.hi);
   return xsimd::select(c == B(0), p, fused(p, c, p));  // p = inf with c = 0 stays inf
 }
 
