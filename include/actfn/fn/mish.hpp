@@ -16,7 +16,7 @@ namespace actfn {
 /// For x > 20, tanh(softplus(x)) is 1 to double precision and f(x) = x, f'(x) = 1.
 /// f'(x) = t + x * sigmoid(x) * sech^2(softplus(x)), t = n / (n + 2),
 ///   sech^2(softplus(x)) = 1 - t^2 = 4 (n + 1) / (n + 2)^2.
-/// Far left (x < -80 for float, -700 for double) both mish and mish' equal silu's to working
+/// Far left (x < -87.3 for float, -708.4 for double) both mish and mish' equal silu's to working
 /// precision (x exp(x) and (1 + x) exp(x)), and silu's tail code keeps them accurate while the
 /// results are normal numbers.
 /// Limits: f(-inf) = 0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1.

@@ -13,8 +13,8 @@ namespace actfn {
 /// f'(x) = f(x) (1 - f(x)), computed as e / (1 + e)^2 with e = exp(-|x|).
 /// derivative_from_output(y) = y (1 - y).
 /// Limits: f(-inf) = 0, f(+inf) = 1, f'(+-inf) = 0. No overflow for any x. Below the range
-/// where exp(x) is a normal number (x < -87 for float, -708 for double) sigmoid(x) = exp(x) is
-/// computed as h h, h = exp(x / 2), so its subnormal values are rounded, not flushed to 0;
+/// where exp(x) is a normal number (x < -87.3 for float, -708.4 for double) sigmoid(x) = exp(x) is
+/// computed by math::exp_times(1, x), so its subnormal values are rounded, not flushed to 0;
 /// likewise f'(x) = exp(-|x|) for |x| beyond those bounds.
 struct sigmoid : unary<sigmoid> {
   static constexpr std::string_view name = "sigmoid";
@@ -25,16 +25,14 @@ struct sigmoid : unary<sigmoid> {
     const B s = math::sigmoid(x);
     const auto deep = x < B(math::exp_normal_min<T>);
     if (!xsimd::any(deep)) return s;
-    const B h = math::exp(x * B(0.5));
-    return xsimd::select(deep, h * h, s);
+    return xsimd::select(deep, math::exp_times(B(1), x), s);
   }
   template <class B> B eval_derivative(B x) const noexcept {
     using T = typename B::value_type;
     const B d = math::sigmoid_slope(x);
     const auto deep = -xsimd::abs(x) < B(math::exp_normal_min<T>);
     if (!xsimd::any(deep)) return d;
-    const B h = math::exp(xsimd::abs(x) * B(-0.5));
-    return xsimd::select(deep, h * h, d);
+    return xsimd::select(deep, math::exp_times(B(1), -xsimd::abs(x)), d);
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return y * (B(1) - y); }
 };

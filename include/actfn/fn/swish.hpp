@@ -13,9 +13,9 @@
 namespace actfn {
 
 /// swish(x) = x * sigmoid(beta * x)                       (Ramachandran et al. 2017), beta = 1
-/// f'(x) = s + beta x s (1 - s) with s = sigmoid(beta x). Far left (z = beta x < -80 for float,
-/// -700 for double) f' = (1 + z) exp(z) to working precision, computed as ((1 + z) h) h with
-/// h = exp(z / 2) so that it stays accurate while the result is a normal number.
+/// f'(x) = s + beta x s (1 - s) with s = sigmoid(beta x). Far left (z = beta x < -87.3 for float,
+/// -708.4 for double) f' = (1 + z) exp(z) to working precision, computed by math::exp_times
+/// so that it stays accurate while the result is a normal number.
 /// Limits (beta > 0): f(-inf) = 0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1; beta = 0 gives
 /// x / 2 everywhere (f(+-inf) = +-inf, f' = 1/2).
 struct swish : unary<swish> {
@@ -35,8 +35,7 @@ struct swish : unary<swish> {
     const auto deep = zx < B(math::exp_normal_min<T>) &&
                       zx != B(-std::numeric_limits<T>::infinity());
     if (!xsimd::any(deep)) return detail::keep_nan(x, d);
-    const B h = math::exp(zx * B(0.5));
-    return detail::keep_nan(x, xsimd::select(deep, ((B(1) + zx) * h) * h, d));
+    return detail::keep_nan(x, xsimd::select(deep, math::exp_times(B(1) + zx, zx), d));
   }
 
  private:

@@ -107,13 +107,17 @@ struct constants<double> {
 template <class T>
 inline constexpr T exp_normal_min = exp_detail::constants<T>::lowest;
 
-/// exp(x) for B = xsimd::batch<float | double, A>; see the top of the file. Results below the
-/// smallest normal number are 0; exp(-inf) = +0, exp(+inf) = +inf, NaN gives NaN.
+namespace exp_detail {
+
+/// exp(x) = m 2^n with m in [0.7, 1.42] (see the top of the file); t holds n + magic, n in
+/// its low bits. Valid for |x log2 e| < 2^(p-1); special values are the callers' business.
 template <class B>
-inline B exp(B x) noexcept {
-  using T = typename B::value_type;
-  using K = exp_detail::constants<T>;
-  using I = xsimd::batch<typename K::int_type, typename B::arch_type>;
+struct reduced {
+  B m, t;
+};
+template <class B>
+inline reduced<B> reduce(B x) noexcept {
+  using K = constants<typename B::value_type>;
   const B magic(K::magic);
   const B t = fused(x, B(K::log2e), magic);  // n + magic, for |x log2 e| < 2^(p-1)
   const B n = t - magic;
@@ -129,12 +133,59 @@ inline B exp(B x) noexcept {
   // lo = r^2/2 + r^3 Q(r) + e1 + rl (1 + r + r^2/2); r * hr is exact inside the FMA.
   const B hr = r * B(0.5);
   const B lo = fused(r, hr, fused(r * r, r * q, fused(rl, fused(r, hr, t1), e1)));
-  const B m = t1 + lo;  // exp(r), in [0.7, 1.42]
-  const I e = xsimd::bitwise_cast<I>(t) << K::mantissa_bits;  // n << p
-  B y = xsimd::bitwise_cast<B>(xsimd::bitwise_cast<I>(m) + e);
+  return {t1 + lo, t};
+}
+
+/// v 2^k for the k in the low bits of t = k + magic, by adding k to v's exponent field: right
+/// when v 2^k is a normal number (and v is one).
+template <class B>
+inline B scale(B v, B t) noexcept {
+  using K = constants<typename B::value_type>;
+  using I = xsimd::batch<typename K::int_type, typename B::arch_type>;
+  const I k = xsimd::bitwise_cast<I>(t) << K::mantissa_bits;  // k << p
+  return xsimd::bitwise_cast<B>(xsimd::bitwise_cast<I>(v) + k);
+}
+
+}  // namespace exp_detail
+
+/// exp(x) for B = xsimd::batch<float | double, A>; see the top of the file. Results below the
+/// smallest normal number are 0; exp(-inf) = +0, exp(+inf) = +inf, NaN gives NaN.
+template <class B>
+inline B exp(B x) noexcept {
+  using T = typename B::value_type;
+  using K = exp_detail::constants<T>;
+  const exp_detail::reduced<B> e = exp_detail::reduce(x);
+  B y = exp_detail::scale(e.m, e.t);
   if (xsimd::all(xsimd::abs(x) < B(K::plain))) return y;  // false for NaN
   y = xsimd::select(x < B(K::lowest), B(0), y);
   return xsimd::select(x <= B(K::highest), y, x + B(std::numeric_limits<T>::infinity()));
+}
+
+/// a exp(x) for x <= 0, rounded once (a m, then exact scalings by powers of two) and so
+/// accurate to exp's own error wherever the product is a normal number, also where exp(x)
+/// alone is not: silu(-90) = -90 exp(-90), a normal float, though exp(-90) is subnormal.
+/// Products below the smallest normal number are rounded to a subnormal or 0. NaN propagates
+/// (in x or a); x = -inf gives 0 times a's sign (NaN for infinite a). For x > 0 the caller
+/// must keep a exp(x) finite.
+template <class B>
+inline B exp_times(B a, B x) noexcept {
+  using T = typename B::value_type;
+  using K = exp_detail::constants<T>;
+  // Below 2 lowest the product is 0 for any |a| up to 2^(emax - 1) / ...: clamp there, so n
+  // stays within the range the two scalings below can represent.
+  const B floor(2 * K::lowest);
+  const B xc = xsimd::select(x < floor, floor, x);
+  const exp_detail::reduced<B> e = exp_detail::reduce(xc);
+  // n = n1 + n2 with n1 = n / 2 (rounded towards -inf), both within the normal exponents, so
+  // 2^n1 and 2^n2 are normal numbers and each scaling rounds only if the result is subnormal.
+  const B magic(K::magic);
+  const B n = e.t - magic;
+  const B n1 = xsimd::floor(n * B(0.5));
+  const B two_n1 = exp_detail::scale(B(1), n1 + magic);
+  const B two_n2 = exp_detail::scale(B(1), (n - n1) + magic);
+  const B y = ((a * e.m) * two_n1) * two_n2;
+  const B zero_at_floor = xsimd::select(x < floor, a * B(0), y);
+  return xsimd::select(xsimd::isnan(x), x, zero_at_floor);
 }
 
 }  // namespace actfn::math

@@ -84,9 +84,9 @@ inline B times_split(B x, split_value<B> s) noexcept {
 
 /// x * s for s = sigmoid(z), accurate also where s underflows but the product does not
 /// (z below about -87 for float, -708 for double, x large: silu(-95) = -5e-40 * 95... is a
-/// normal float). There sigmoid(z) = exp(z) to working precision, and x * exp(z) is computed
-/// as (x * h) * h with h = exp(z / 2), so no intermediate leaves the normal range too early.
-/// That path costs a second exp and runs only when some lane needs it.
+/// normal float). There sigmoid(z) = exp(z) to working precision, and x * exp(z) is
+/// exp_times(x, z), rounded once. That path costs a second exp and runs only when some lane
+/// needs it.
 template <class B>
 inline B times_sigmoid(B x, B z, split_value<B> s) noexcept {
   using T = typename B::value_type;
@@ -94,8 +94,7 @@ inline B times_sigmoid(B x, B z, split_value<B> s) noexcept {
   const B deep(exp_normal_min<T>);
   const auto in_tail = z < deep && xsimd::abs(x) != B(std::numeric_limits<T>::infinity());
   if (!xsimd::any(in_tail)) return result;
-  const B h = math::exp(z * B(0.5));
-  return xsimd::select(in_tail, (x * h) * h, result);
+  return xsimd::select(in_tail, exp_times(x, z), result);
 }
 
 /// x * sigmoid(z), accurate also where sigmoid(z) underflows (see times_sigmoid).
