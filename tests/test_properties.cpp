@@ -12,6 +12,7 @@
 #include <limits>
 #include <vector>
 
+#include "support/bounds.hpp"
 #include "support/inputs.hpp"
 #include "support/reference.hpp"
 #include "support/ulp.hpp"
@@ -76,7 +77,7 @@ TEMPLATE_LIST_TEST_CASE("every architecture this build supports meets the docume
     using A = decltype(arch);
     using T = decltype(zero);
     using B = xsimd::batch<T, A>;
-    const double bound = sizeof(T) == 4 ? TestType::bound.f32_ulp : TestType::bound.f64_ulp;
+    const double bound = fwd_ulps<TestType, T>;
     const auto xs = random_inputs<T>(256, T(-10), T(10));
     for (std::size_t i = 0; i < xs.size(); i += B::size) {
       const B y = f(load_lanes<B>(xs, i));

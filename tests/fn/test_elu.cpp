@@ -7,7 +7,8 @@
 //
 // Tolerances: an error of b ULPs is a relative error of at most b * eps (an ULP of y is at most
 // eps * |y|). The long double right-hand sides are rounded to double for Catch's matchers,
-// which costs up to half an ULP of a double result: rel<T>(b) = (b + 1/2) eps.
+// which costs up to half an ULP of a double result: rel<T>(b) = (b + 1/2) eps
+// (support/bounds.hpp, with eps, fwd_ulps and der_ulps: F's documented bounds for T).
 // Derivatives are held to that relative measure too: stronger than core/unary.hpp's
 // documented measure, ULPs of max(|f'|, 1/4), and met by the library.
 // Dense loops use REQUIRE: the first failure ends the test case and names its input.
@@ -17,54 +18,22 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
-#include <sstream>
-#include <string>
 #include <type_traits>
 #include <vector>
 
+#include "support/bounds.hpp"
+#include "support/checks.hpp"
+#include "support/inputs.hpp"
 #include "support/reference.hpp"
 #include "support/ulp.hpp"
 
-using actfn_test::ld;
-using actfn_test::reference;
-using actfn_test::ulp_error;
+using namespace actfn_test;
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
 using Catch::Matchers::WithinULP;
 
 namespace {
-
-template <class T> constexpr double eps = std::numeric_limits<T>::epsilon();
-template <class T> constexpr T inf = std::numeric_limits<T>::infinity();
-template <class T> constexpr T qnan = std::numeric_limits<T>::quiet_NaN();
-
-template <class T> double rel(double ulps) { return (ulps + 0.5) * eps<T>; }
-
-// F's documented bounds for T.
-template <class F, class T> constexpr double fwd_ulps = sizeof(T) == 4 ? F::bound.f32_ulp : F::bound.f64_ulp;
-template <class F, class T> constexpr double der_ulps =
-    sizeof(T) == 4 ? F::bound.f32_derivative_ulp : F::bound.f64_derivative_ulp;
-
-// The most negative exponent whose exp is still a normal number of T.
-template <class T> constexpr double z_lowest = sizeof(T) == 4 ? -80.0 : -700.0;
-
-// Catch prints floating-point values in fixed notation (1e-30 as 0.0); this keeps every digit.
-template <class T>
-std::string show(T v) {
-  std::ostringstream s;
-  s.precision(std::numeric_limits<T>::max_digits10);
-  s << v;
-  return s.str();
-}
-
-// n + 1 evenly spaced points from lo to hi, rounded to T.
-template <class T>
-std::vector<T> grid(double lo, double hi, int n) {
-  std::vector<T> v;
-  for (int i = 0; i <= n; ++i) v.push_back(static_cast<T>(lo + (hi - lo) * i / n));
-  return v;
-}
 
 // PyTorch's SELU constants, to long double precision.
 constexpr ld selu_alpha = 1.6732632423543772848170429916717L;
@@ -84,7 +53,7 @@ void check_slope_from_output_identity(const F& f, ld c) {
     const double amplification = std::fabs(double(y)) / double(rhs);
     REQUIRE_THAT(d, WithinRel(double(rhs), rel<T>(der_ulps<F, T>) + fwd_ulps<F, T> * eps<T> * amplification));
   }
-  for (const T x : grid<T>(z_lowest<T>, -4, 1500)) {
+  for (const T x : grid<T>(exp_arg_lowest<T>, -4, 1500)) {
     const T d = f.derivative(x);
     const ld rhs = c * std::exp(static_cast<ld>(x));
     INFO("x = " << show(x) << ", f'(x) = " << show(d) << ", c e^x = " << show(rhs));
@@ -122,8 +91,8 @@ TEMPLATE_TEST_CASE("celu' = exp(x / alpha) for x <= 0, 1 for x > 0", "[celu]", f
   for (const double alpha : {1.0, 0.5, 2.0, 3.0, -0.5, -2.0}) {
     const actfn::celu f(alpha);
     const bool exact = std::exp2(std::round(std::log2(std::fabs(alpha)))) == std::fabs(alpha);
-    // exp(x / alpha) stays a finite normal number: z = x / alpha within +-|z_lowest|.
-    for (const T x : grid<T>(std::fabs(alpha) * z_lowest<T>, 0, 2000)) {
+    // exp(x / alpha) stays a finite normal number: z = x / alpha within +-|exp_arg_lowest|.
+    for (const T x : grid<T>(std::fabs(alpha) * exp_arg_lowest<T>, 0, 2000)) {
       const ld z = x / static_cast<ld>(alpha);
       const T d = f.derivative(x);
       INFO("alpha = " << alpha << ", x = " << show(x) << ", celu'(x) = " << show(d) << ", exp(x / alpha) = " << show(std::exp(z)));
@@ -138,7 +107,7 @@ TEMPLATE_TEST_CASE("celu with alpha = 1 is elu with alpha = 1", "[celu][elu]", f
   using T = TestType;
   const actfn::celu c;
   const actfn::elu e;
-  for (const T x : grid<T>(z_lowest<T>, 20, 4000)) {
+  for (const T x : grid<T>(exp_arg_lowest<T>, 20, 4000)) {
     INFO("x = " << show(x) << ", celu(x) = " << show(c(x)) << ", elu(x) = " << show(e(x)));
     REQUIRE_THAT(c(x), WithinULP(e(x), 1));
     REQUIRE_THAT(c.derivative(x), WithinULP(e.derivative(x), 1));
@@ -150,7 +119,7 @@ TEMPLATE_TEST_CASE("selu is scale * elu with selu's alpha", "[selu][elu]", float
   // Each side carries fwd_ulps of its own (the long double product adds nothing).
   const actfn::selu s;
   const actfn::elu e(static_cast<double>(selu_alpha));
-  for (const T x : grid<T>(z_lowest<T>, 20, 4000)) {
+  for (const T x : grid<T>(exp_arg_lowest<T>, 20, 4000)) {
     INFO("x = " << show(x) << ", selu(x) = " << show(s(x)) << ", elu(x) = " << show(e(x)));
     REQUIRE_THAT(s(x), WithinRel(double(selu_scale * e(x)), (fwd_ulps<actfn::selu, T> + fwd_ulps<actfn::elu, T>) * eps<T>));
   }
@@ -263,7 +232,7 @@ TEMPLATE_TEST_CASE("elu family: derivative_from_output(f(x)) = f'(x)", "[elu][se
   // error, fwd_ulps eps |y| (times 1/|alpha|), passes through the sum unchanged while f' may be
   // far smaller (x << 0), so the margin is absolute: that plus der_ulps + 1 of f' itself (the
   // derivative from x, and the rounding of the sum). For x > 0 both are exactly 1 (scale).
-  const auto xs = grid<T>(z_lowest<T>, 20, 1500);
+  const auto xs = grid<T>(exp_arg_lowest<T>, 20, 1500);
   auto check = [&xs](const auto& f, double y_scale) {
     using F = std::remove_cvref_t<decltype(f)>;
     for (const T x : xs) {

@@ -6,70 +6,37 @@
 //
 // Tolerances: an error of b ULPs is a relative error of at most b * eps (an ULP of y is at most
 // eps * |y|). The long double right-hand sides are rounded to double for Catch's matchers,
-// which costs up to half an ULP of a double result: rel<T>(b) = (b + 1/2) eps.
+// which costs up to half an ULP of a double result: rel<T>(b) = (b + 1/2) eps
+// (support/bounds.hpp, with eps, fwd_ulps and der_ulps: F's documented bounds for T).
 // Derivatives are held to that relative measure (or, where f' is a sum of two terms, to the
 // same measure of the terms' magnitudes): stronger than core/unary.hpp's documented measure,
-// ULPs of max(|f'|, 1/4), and met by the library; point checks use the documented measure.
+// ULPs of max(|f'|, 1/4), and met by the library; point checks use the documented measure
+// (derivative_ulps, support/bounds.hpp).
 // Dense loops use REQUIRE: the first failure ends the test case and names its input.
 #include <actfn/core/span.hpp>
 #include <actfn/fn/gelu.hpp>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
-#include <sstream>
-#include <string>
 #include <type_traits>
 #include <vector>
 
+#include "support/bounds.hpp"
+#include "support/checks.hpp"
+#include "support/inputs.hpp"
 #include "support/reference.hpp"
 #include "support/ulp.hpp"
 
-using actfn_test::ld;
-using actfn_test::ulp_error;
+using namespace actfn_test;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
 
 namespace {
 
-template <class T> constexpr double eps = std::numeric_limits<T>::epsilon();
-template <class T> constexpr T inf = std::numeric_limits<T>::infinity();
-template <class T> constexpr T qnan = std::numeric_limits<T>::quiet_NaN();
-
-template <class T> double rel(double ulps) { return (ulps + 0.5) * eps<T>; }
-
-template <class F, class T> constexpr double fwd_ulps = sizeof(T) == 4 ? F::bound.f32_ulp : F::bound.f64_ulp;
-template <class F, class T> constexpr double der_ulps =
-    sizeof(T) == 4 ? F::bound.f32_derivative_ulp : F::bound.f64_derivative_ulp;
-
-// A derivative's error as the headers document it (core/unary.hpp, struct accuracy): in ULPs
-// of max(|f'(x)|, 1/4), i.e. relative where |f'| >= 1/4, in ULPs of 1/4 below.
-template <class T>
-long double derivative_ulps(T got, ld want) {
-  if (!std::isfinite(want) || std::fabs(want) >= 0.25L) return ulp_error<T>(got, want);
-  return std::fabs(got - want) / actfn_test::ulp_of<T>(0.25L);
-}
-
-// n + 1 evenly spaced points from lo to hi, rounded to T.
-template <class T>
-std::vector<T> grid(double lo, double hi, int n) {
-  std::vector<T> v;
-  for (int i = 0; i <= n; ++i) v.push_back(static_cast<T>(lo + (hi - lo) * i / n));
-  return v;
-}
-
 using gelu_ref = actfn_test::reference<actfn::gelu>;  // Phi (cdf) and phi (pdf) in long double
 
 // The tanh approximation's argument u = sqrt(2/pi) (x + 0.044715 x^3), in long double.
 ld tanh_u(ld x) { return 0.79788456080286535587989211986876L * (x + 0.044715L * x * x * x); }
-
-// Catch prints floating-point values in fixed notation (1e-30 as 0.0); this keeps every digit.
-template <class T>
-std::string show(T v) {
-  std::ostringstream s;
-  s.precision(std::numeric_limits<T>::max_digits10);
-  s << v;
-  return s.str();
-}
 
 // Both derivatives are a sum of two terms, a + b, that cancel near their zero crossing
 // (x = -0.752): there the library's error is a few ULPs of the terms, not of their tiny sum.

@@ -6,10 +6,12 @@
 //
 // Tolerances: an error of b ULPs is a relative error of at most b * eps (an ULP of y is at most
 // eps * |y|). The long double right-hand sides are rounded to double for Catch's matchers,
-// which costs up to half an ULP of a double result: rel<T>(b) = (b + 1/2) eps.
+// which costs up to half an ULP of a double result: rel<T>(b) = (b + 1/2) eps
+// (support/bounds.hpp, with eps, fwd_ulps and der_ulps: F's documented bounds for T).
 // Derivatives are held to that relative measure (or, where f' is a sum of two terms, to the
 // same measure of the terms' magnitudes): stronger than core/unary.hpp's documented measure,
-// ULPs of max(|f'|, 1/4), and met by the library; point checks use the documented measure.
+// ULPs of max(|f'|, 1/4), and met by the library; point checks use the documented measure
+// (derivative_ulps, support/bounds.hpp).
 // Dense loops use REQUIRE: the first failure ends the test case and names its input.
 #include <actfn/core/span.hpp>
 #include <actfn/fn/mish.hpp>
@@ -17,57 +19,19 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
-#include <sstream>
-#include <string>
 #include <vector>
 
+#include "support/bounds.hpp"
+#include "support/checks.hpp"
+#include "support/inputs.hpp"
 #include "support/reference.hpp"
 #include "support/ulp.hpp"
 
-using actfn_test::ld;
-using actfn_test::ulp_error;
+using namespace actfn_test;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
 
 namespace {
-
-template <class T> constexpr double eps = std::numeric_limits<T>::epsilon();
-template <class T> constexpr T inf = std::numeric_limits<T>::infinity();
-template <class T> constexpr T qnan = std::numeric_limits<T>::quiet_NaN();
-
-template <class T> double rel(double ulps) { return (ulps + 0.5) * eps<T>; }
-
-template <class F, class T> constexpr double fwd_ulps = sizeof(T) == 4 ? F::bound.f32_ulp : F::bound.f64_ulp;
-template <class F, class T> constexpr double der_ulps =
-    sizeof(T) == 4 ? F::bound.f32_derivative_ulp : F::bound.f64_derivative_ulp;
-
-// Catch prints floating-point values in fixed notation (1e-30 as 0.0); this keeps every digit.
-template <class T>
-std::string show(T v) {
-  std::ostringstream s;
-  s.precision(std::numeric_limits<T>::max_digits10);
-  s << v;
-  return s.str();
-}
-
-// A derivative's error as the headers document it (core/unary.hpp, struct accuracy): in ULPs
-// of max(|f'(x)|, 1/4), i.e. relative where |f'| >= 1/4, in ULPs of 1/4 below.
-template <class T>
-long double derivative_ulps(T got, ld want) {
-  if (!std::isfinite(want) || std::fabs(want) >= 0.25L) return ulp_error<T>(got, want);
-  return std::fabs(got - want) / actfn_test::ulp_of<T>(0.25L);
-}
-
-// n + 1 evenly spaced points from lo to hi, rounded to T.
-template <class T>
-std::vector<T> grid(double lo, double hi, int n) {
-  std::vector<T> v;
-  for (int i = 0; i <= n; ++i) v.push_back(static_cast<T>(lo + (hi - lo) * i / n));
-  return v;
-}
-
-// The most negative x whose mish (about x e^x) is still a normal number of T.
-template <class T> constexpr double x_lowest = sizeof(T) == 4 ? -80.0 : -700.0;
 
 }  // namespace
 
@@ -82,7 +46,7 @@ TEMPLATE_TEST_CASE("mish' = tanh(sp) + x sigmoid(x) sech^2(sp), sp = softplus(x)
   // the terms, not of their sum. So the tolerance is der_ulps relative to
   // |tanh(sp)| + |x sigmoid(x) sech^2(sp)|: relative to mish' wherever the terms do not cancel,
   // an absolute floor of der_ulps ULPs of about 1 around x = -1.19.
-  for (const T x : grid<T>(x_lowest<T>, 40, 6000)) {
+  for (const T x : grid<T>(exp_arg_lowest<T>, 40, 6000)) {
     const ld sp = actfn_test::ref_softplus(x);
     const ld t = std::tanh(sp);
     const ld slope = x * actfn_test::ref_sigmoid(x) * actfn_test::ref_tanh_slope(sp);
@@ -102,7 +66,7 @@ TEMPLATE_TEST_CASE("mish(x) = x tanh(softplus(x)), with actfn::softplus", "[mish
   // less than e^-20, which tanh(sp) ~ 1 - 2e^-40 does not see.
   const F f;
   const actfn::softplus sp;
-  for (const T x : grid<T>(x_lowest<T>, 40, 6000)) {
+  for (const T x : grid<T>(exp_arg_lowest<T>, 40, 6000)) {
     const T s = sp(x);
     const ld rhs = x * std::tanh(static_cast<ld>(s));
     const T got = f(x);

@@ -17,9 +17,10 @@
 #include <stdexcept>
 #include <vector>
 
+#include "support/checks.hpp"
 #include "support/inputs.hpp"
 
-using actfn_test::same_bits;
+using namespace actfn_test;
 using Catch::Matchers::Contains;
 
 namespace {
@@ -48,8 +49,6 @@ T leaky_formula(T x, double slope) { return x < 0 ? x * static_cast<T>(slope) : 
 /// Same numbers (NaN equals NaN), where the sign of a zero is not part of the contract.
 template <class T>
 bool same_value(T a, T b) { return a == b || (std::isnan(a) && std::isnan(b)); }
-
-constexpr int digits = 17;  // enough to print any float or double exactly
 
 }  // namespace
 
@@ -256,22 +255,14 @@ TEMPLATE_TEST_CASE("signed zeros: relu(-0) = relu6(-0) = +0, leaky_relu(-0) = pr
 TEMPLATE_TEST_CASE("NaN in gives NaN out: forward, derivative, derivative_from_output",
                    "[relu][relu6][leaky_relu][prelu][rrelu][threshold][nan]", float, double) {
   using T = TestType;
-  auto check = [](const auto& f) {
-    for (T nan : {std::numeric_limits<T>::quiet_NaN(), -std::numeric_limits<T>::quiet_NaN()}) {
-      INFO(f.name);
-      CHECK(std::isnan(f(nan)));
-      CHECK(std::isnan(f.derivative(nan)));
-      CHECK(std::isnan(f.derivative_from_output(nan)));
-    }
-  };
-  check(actfn::relu{});
-  check(actfn::relu6{});
-  check(actfn::leaky_relu{});
-  check(actfn::leaky_relu{0.0});
-  check(actfn::prelu{});
-  check(actfn::rrelu{});
-  check(actfn::threshold{});
-  check(actfn::threshold{1.5, -2});
+  check_nan_in_nan_out<T>(actfn::relu{});
+  check_nan_in_nan_out<T>(actfn::relu6{});
+  check_nan_in_nan_out<T>(actfn::leaky_relu{});
+  check_nan_in_nan_out<T>(actfn::leaky_relu{0.0});
+  check_nan_in_nan_out<T>(actfn::prelu{});
+  check_nan_in_nan_out<T>(actfn::rrelu{});
+  check_nan_in_nan_out<T>(actfn::threshold{});
+  check_nan_in_nan_out<T>(actfn::threshold{1.5, -2});
   // Where derivative_from_output refuses the parameters, forward and derivative still propagate NaN.
   const T nan = std::numeric_limits<T>::quiet_NaN();
   CHECK(std::isnan(actfn::leaky_relu{-0.5}(nan)));

@@ -8,7 +8,8 @@
 //
 // Tolerances: an error of b ULPs is a relative error of at most b * eps (an ULP of y is at most
 // eps * |y|). The long double right-hand sides are rounded to double for Catch's matchers,
-// which costs up to half an ULP of a double result: rel<T>(b) = (b + 1/2) eps.
+// which costs up to half an ULP of a double result: rel<T>(b) = (b + 1/2) eps
+// (support/bounds.hpp, with eps, fwd_ulps and der_ulps: F's documented bounds for T).
 // Derivatives are held to that relative measure too: stronger than core/unary.hpp's
 // documented measure, ULPs of max(|f'|, 1/4), and met by the library.
 // Dense loops use REQUIRE: the first failure ends the test case and names its input.
@@ -19,47 +20,20 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
-#include <sstream>
-#include <string>
 #include <vector>
 
+#include "support/bounds.hpp"
+#include "support/checks.hpp"
+#include "support/inputs.hpp"
 #include "support/reference.hpp"
 #include "support/ulp.hpp"
 
-using actfn_test::ld;
-using actfn_test::ulp_error;
+using namespace actfn_test;
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinRel;
 using Catch::Matchers::WithinULP;
 
 namespace {
-
-template <class T> constexpr double eps = std::numeric_limits<T>::epsilon();
-template <class T> constexpr T inf = std::numeric_limits<T>::infinity();
-template <class T> constexpr T qnan = std::numeric_limits<T>::quiet_NaN();
-
-template <class T> double rel(double ulps) { return (ulps + 0.5) * eps<T>; }
-
-template <class F, class T> constexpr double fwd_ulps = sizeof(T) == 4 ? F::bound.f32_ulp : F::bound.f64_ulp;
-template <class F, class T> constexpr double der_ulps =
-    sizeof(T) == 4 ? F::bound.f32_derivative_ulp : F::bound.f64_derivative_ulp;
-
-// Catch prints floating-point values in fixed notation (1e-30 as 0.0); this keeps every digit.
-template <class T>
-std::string show(T v) {
-  std::ostringstream s;
-  s.precision(std::numeric_limits<T>::max_digits10);
-  s << v;
-  return s.str();
-}
-
-// n + 1 evenly spaced points from lo to hi, rounded to T.
-template <class T>
-std::vector<T> grid(double lo, double hi, int n) {
-  std::vector<T> v;
-  for (int i = 0; i <= n; ++i) v.push_back(static_cast<T>(lo + (hi - lo) * i / n));
-  return v;
-}
 
 // Inputs for the hard and soft shrinks: a grid, the kinks at +-lambd and their neighbours.
 template <class T>

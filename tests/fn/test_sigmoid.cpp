@@ -8,12 +8,13 @@
 // evaluated in long double, so two code paths (derivative and forward) are tied together. Each
 // path is within its documented bound (F::bound, enforced by test_accuracy.cpp) of the true
 // value, so |derivative(x) - g(y)| may reach
-//   bound_d ULPs of f'(x)                         the derivative's own error, plus
-//   |g(y + e) - g(y)| for |e| <= bound_f ULPs of y   y's error carried through g
+//   der_ulps ULPs of f'(x)                        the derivative's own error, plus
+//   |g(y + e) - g(y)| for |e| <= fwd_ulps ULPs of y  y's error carried through g
 //                                                   (<= |g'(y)| e + max|g''| e^2 / 2).
 // The second term is the condition number of the identity at work: it is an absolute floor
 // exactly where g cancels (sigmoid near 1, where y (1 - y) loses 1 - y). ULPs are taken at the
-// computed value, which may sit one binade below the exact one, hence the factor 2 in err().
+// computed value, which may sit one binade below the exact one, hence the factor 2 in err()
+// (err, near, fwd_ulps and der_ulps are in support/bounds.hpp).
 // The derivative's own error is counted in ULPs of f'(x) itself, with no absolute floor:
 // sigmoid' (e / (1 + e)^2) and log_sigmoid' (a sigmoid) never cancel, so they keep their
 // relative accuracy in the tails, which is what these checks hold them to.
@@ -27,52 +28,26 @@
 #include <type_traits>
 #include <vector>
 
+#include "support/bounds.hpp"
+#include "support/checks.hpp"
 #include "support/inputs.hpp"
 #include "support/reference.hpp"
 #include "support/ulp.hpp"
 
-using actfn_test::ld;
-using actfn_test::same_bits;
-using actfn_test::ulp_of;
+using namespace actfn_test;
 using Catch::Matchers::Contains;
-using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinULP;
 
 namespace {
-
-/// The documented forward and derivative bounds of F for element type T, in ULPs.
-template <class F, class T>
-double bound_f() { return std::is_same_v<T, float> ? F::bound.f32_ulp : F::bound.f64_ulp; }
-template <class F, class T>
-double bound_d() {
-  return std::is_same_v<T, float> ? F::bound.f32_derivative_ulp : F::bound.f64_derivative_ulp;
-}
-
-/// `ulps` ULPs of T at v, doubled because v may sit one binade below the exact value.
-template <class T>
-ld err(double ulps, ld v) { return 2 * ulps * ulp_of<T>(v); }
-
-/// |got - want| <= margin. WithinAbs works in double: rounding want (and want +- margin) to
-/// double costs at most one more ULP of T, which is added here.
-template <class T>
-auto near(ld want, ld margin) {
-  return WithinAbs(static_cast<double>(want), static_cast<double>(margin + ulp_of<T>(want)));
-}
 
 /// x dense over [-30, 30] (fixed seed) plus the far tails, up to the largest finite value.
 /// Infinities and NaN are tested on their own.
 template <class T>
 std::vector<T> identity_inputs() {
-  auto v = actfn_test::random_inputs<T>(3999, T(-30), T(30));
-  for (T t : {T(0), T(1e-30), T(0.5), T(40), T(60), T(80), T(100), T(1e3), T(1e10),
-              std::numeric_limits<T>::max()}) {
-    v.push_back(t);
-    v.push_back(-t);
-  }
-  return v;
+  return actfn_test::dense_and_tails<T>(3999, {T(0), T(1e-30), T(0.5), T(40), T(60), T(80),
+                                               T(100), T(1e3), T(1e10),
+                                               std::numeric_limits<T>::max()});
 }
-
-constexpr int digits = 17;  // enough to print any float or double exactly
 
 }  // namespace
 
@@ -86,9 +61,9 @@ TEMPLATE_TEST_CASE("sigmoid'(x) = y (1 - y) with y = sigmoid(x)", "[sigmoid][ide
     const ld Y = y;
     const ld g = Y * (1 - Y);
     // g'(y) = 1 - 2y, g'' = -2.
-    const ld e = err<T>(bound_f<actfn::sigmoid, T>(), Y);
+    const ld e = err<T>(fwd_ulps<actfn::sigmoid, T>, Y);
     INFO("x = " << std::setprecision(digits) << x << ", y = " << y);
-    CHECK_THAT(f.derivative(x), near<T>(g, err<T>(bound_d<actfn::sigmoid, T>(), g) +
+    CHECK_THAT(f.derivative(x), near<T>(g, err<T>(der_ulps<actfn::sigmoid, T>, g) +
                                                std::fabs(1 - 2 * Y) * e + e * e));
   }
 }
@@ -103,8 +78,8 @@ TEMPLATE_TEST_CASE("log_sigmoid'(x) = sigmoid(-x) = 1 - exp(y) with y = log_sigm
     // 1 - exp(y) as -expm1(y): for y near 0, 1 - exp(y) would cancel even in long double.
     const ld g = -std::expm1(Y);
     // g'(y) = -exp(y): |g(y + e) - g(y)| = exp(y) |expm1(e)| <= exp(y) e (1 + e) for small e.
-    const ld e = err<T>(bound_f<actfn::log_sigmoid, T>(), Y);
-    const ld margin = err<T>(bound_d<actfn::log_sigmoid, T>(), g) + std::exp(Y) * e * (1 + e);
+    const ld e = err<T>(fwd_ulps<actfn::log_sigmoid, T>, Y);
+    const ld margin = err<T>(der_ulps<actfn::log_sigmoid, T>, g) + std::exp(Y) * e * (1 + e);
     INFO("x = " << std::setprecision(digits) << x << ", y = " << y);
     CHECK_THAT(f.derivative(x), near<T>(g, margin));
   }
@@ -128,7 +103,7 @@ TEMPLATE_TEST_CASE("sigmoid(x) + sigmoid(-x) = 1", "[sigmoid][identity]", float,
   const actfn::sigmoid f;
   for (T x : identity_inputs<T>()) {
     const T a = f(x), b = f(-x);
-    const double bf = bound_f<actfn::sigmoid, T>();
+    const double bf = fwd_ulps<actfn::sigmoid, T>;
     INFO("x = " << std::setprecision(digits) << x);
     CHECK_THAT(ld(a) + ld(b), near<T>(1, err<T>(bf, a) + err<T>(bf, b)));
   }
@@ -143,10 +118,10 @@ TEMPLATE_TEST_CASE("log_sigmoid(x) = log(sigmoid(x)) where sigmoid(x) does not u
     const T sx = s(x);
     if (sx < std::numeric_limits<T>::min()) continue;  // subnormal or 0: log(sigmoid) is not defined to ULPs
     // s's error e moves log(s) by at most e / (s - e).
-    const ld e = err<T>(bound_f<actfn::sigmoid, T>(), sx);
+    const ld e = err<T>(fwd_ulps<actfn::sigmoid, T>, sx);
     const ld g = std::log(ld(sx));
     INFO("x = " << std::setprecision(digits) << x << ", sigmoid(x) = " << sx);
-    CHECK_THAT(f(x), near<T>(g, err<T>(bound_f<actfn::log_sigmoid, T>(), g) + e / (sx - e)));
+    CHECK_THAT(f(x), near<T>(g, err<T>(fwd_ulps<actfn::log_sigmoid, T>, g) + e / (sx - e)));
   }
 }
 
@@ -165,11 +140,11 @@ TEMPLATE_TEST_CASE("sigmoid.derivative_from_output(y) = y (1 - y) = sigmoid'(x)"
                    float, double) {
   using T = TestType;
   const actfn::sigmoid f;
-  const double bd = bound_d<actfn::sigmoid, T>();
+  const double bd = der_ulps<actfn::sigmoid, T>;
   for (T x : identity_inputs<T>()) {
     const T y = f(x);
     const ld Y = y, g = Y * (1 - Y);
-    const ld e = err<T>(bound_f<actfn::sigmoid, T>(), Y);
+    const ld e = err<T>(fwd_ulps<actfn::sigmoid, T>, Y);
     INFO("x = " << std::setprecision(digits) << x << ", y = " << y);
     const T o = f.derivative_from_output(y);
     CHECK_THAT(o, near<T>(g, err<T>(bd, g)));
@@ -181,11 +156,11 @@ TEMPLATE_TEST_CASE("log_sigmoid.derivative_from_output(y) = 1 - exp(y) = log_sig
                    "[log_sigmoid][from_output]", float, double) {
   using T = TestType;
   const actfn::log_sigmoid f;
-  const double bd = bound_d<actfn::log_sigmoid, T>();
+  const double bd = der_ulps<actfn::log_sigmoid, T>;
   for (T x : identity_inputs<T>()) {
     const T y = f(x);
     const ld Y = y, g = -std::expm1(Y);
-    const ld e = err<T>(bound_f<actfn::log_sigmoid, T>(), Y);
+    const ld e = err<T>(fwd_ulps<actfn::log_sigmoid, T>, Y);
     INFO("x = " << std::setprecision(digits) << x << ", y = " << y);
     const T o = f.derivative_from_output(y);
     CHECK_THAT(o, near<T>(g, err<T>(bd, g)));
@@ -267,8 +242,8 @@ TEMPLATE_TEST_CASE("no overflow or spurious underflow in the tails", "[sigmoid][
   using T = TestType;
   const actfn::sigmoid s;
   const actfn::log_sigmoid l;
-  const double bs = bound_f<actfn::sigmoid, T>(), bds = bound_d<actfn::sigmoid, T>();
-  const double bl = bound_f<actfn::log_sigmoid, T>(), bdl = bound_d<actfn::log_sigmoid, T>();
+  const double bs = fwd_ulps<actfn::sigmoid, T>, bds = der_ulps<actfn::sigmoid, T>;
+  const double bl = fwd_ulps<actfn::log_sigmoid, T>, bdl = der_ulps<actfn::log_sigmoid, T>;
   // Far tails whose true sigmoid is still a normal number of T: the result must be that tiny
   // number (to the documented bound), not 0. sigmoid(-100) = 3.7e-44 is normal for double only.
   const std::vector<T> far = std::is_same_v<T, float> ? std::vector<T>{-30, -60, -80, -87}
@@ -302,24 +277,16 @@ TEMPLATE_TEST_CASE("signed zeros", "[sigmoid][log_sigmoid][hardsigmoid][zero]", 
     CHECK(actfn::hardsigmoid{}(z) == T(0.5));
     CHECK(actfn::log_sigmoid{}.derivative(z) == T(0.5));
     CHECK(actfn_test::ulp_error(actfn::log_sigmoid{}(z), -std::log(2.0L)) <=
-          bound_f<actfn::log_sigmoid, T>());
+          fwd_ulps<actfn::log_sigmoid, T>);
   }
 }
 
 TEMPLATE_TEST_CASE("NaN in gives NaN out: forward, derivative, derivative_from_output",
                    "[sigmoid][log_sigmoid][hardsigmoid][nan]", float, double) {
   using T = TestType;
-  auto check = [](const auto& f) {
-    for (T nan : {std::numeric_limits<T>::quiet_NaN(), -std::numeric_limits<T>::quiet_NaN()}) {
-      INFO(f.name);
-      CHECK(std::isnan(f(nan)));
-      CHECK(std::isnan(f.derivative(nan)));
-      CHECK(std::isnan(f.derivative_from_output(nan)));
-    }
-  };
-  check(actfn::sigmoid{});
-  check(actfn::log_sigmoid{});
-  check(actfn::hardsigmoid{});
+  check_nan_in_nan_out<T>(actfn::sigmoid{});
+  check_nan_in_nan_out<T>(actfn::log_sigmoid{});
+  check_nan_in_nan_out<T>(actfn::hardsigmoid{});
 }
 
 // ---- the span path -----------------------------------------------------------------------------
@@ -335,9 +302,9 @@ TEMPLATE_TEST_CASE("sigmoid through actfn::forward, backward and backward_from_o
   actfn::forward(f, x, y);
   actfn::backward(f, x, dy, dx);
   actfn::backward_from_output(f, y, dy, dx_from_y);
-  const double bd = bound_d<actfn::sigmoid, T>();
+  const double bd = der_ulps<actfn::sigmoid, T>;
   for (std::size_t i = 0; i < x.size(); ++i) {
-    const ld Y = y[i], g = Y * (1 - Y), e = err<T>(bound_f<actfn::sigmoid, T>(), Y);
+    const ld Y = y[i], g = Y * (1 - Y), e = err<T>(fwd_ulps<actfn::sigmoid, T>, Y);
     const ld G = std::fabs(ld(dy[i]));
     INFO("x = " << std::setprecision(digits) << x[i] << ", dy = " << dy[i]);
     // dx = dy f'(x): the identity's margin scaled by |dy|, plus the product's rounding.

@@ -6,7 +6,8 @@
 //
 // Tolerances: an error of b ULPs is a relative error of at most b * eps (an ULP of y is at most
 // eps * |y|). The long double right-hand sides are rounded to double for Catch's matchers,
-// which costs up to half an ULP of a double result: rel<T>(b) = (b + 1/2) eps.
+// which costs up to half an ULP of a double result: rel<T>(b) = (b + 1/2) eps
+// (support/bounds.hpp, with eps, fwd_ulps and der_ulps: F's documented bounds for T).
 // Derivatives are held to that relative measure too: stronger than core/unary.hpp's
 // documented measure, ULPs of max(|f'|, 1/4), and met by the library.
 // Dense loops use REQUIRE: the first failure ends the test case and names its input.
@@ -15,55 +16,22 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
-#include <sstream>
-#include <string>
 #include <vector>
 
+#include "support/bounds.hpp"
+#include "support/checks.hpp"
+#include "support/inputs.hpp"
 #include "support/reference.hpp"
 #include "support/ulp.hpp"
 
-using actfn_test::ld;
-using actfn_test::ref_sigmoid;
-using actfn_test::ref_softplus;
-using actfn_test::ulp_error;
+using namespace actfn_test;
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
 
 namespace {
 
-template <class T> constexpr double eps = std::numeric_limits<T>::epsilon();
-template <class T> constexpr T inf = std::numeric_limits<T>::infinity();
-template <class T> constexpr T qnan = std::numeric_limits<T>::quiet_NaN();
-
-template <class T> double rel(double ulps) { return (ulps + 0.5) * eps<T>; }
-
-// softplus's documented bounds for T.
-template <class T> constexpr double fwd_ulps =
-    sizeof(T) == 4 ? actfn::softplus::bound.f32_ulp : actfn::softplus::bound.f64_ulp;
-template <class T> constexpr double der_ulps = sizeof(T) == 4
-                                                   ? actfn::softplus::bound.f32_derivative_ulp
-                                                   : actfn::softplus::bound.f64_derivative_ulp;
-
-// The most negative beta x whose sigmoid (and softplus) is still a normal number of T.
-template <class T> constexpr double z_lowest = sizeof(T) == 4 ? -80.0 : -700.0;
-
-// Catch prints floating-point values in fixed notation (1e-30 as 0.0); this keeps every digit.
-template <class T>
-std::string show(T v) {
-  std::ostringstream s;
-  s.precision(std::numeric_limits<T>::max_digits10);
-  s << v;
-  return s.str();
-}
-
-// n + 1 evenly spaced points from lo to hi, rounded to T.
-template <class T>
-std::vector<T> grid(double lo, double hi, int n) {
-  std::vector<T> v;
-  for (int i = 0; i <= n; ++i) v.push_back(static_cast<T>(lo + (hi - lo) * i / n));
-  return v;
-}
+using F = actfn::softplus;  // for its documented bounds fwd_ulps<F, T> and der_ulps<F, T>
 
 struct params {
   double beta, threshold;
@@ -81,7 +49,7 @@ TEMPLATE_TEST_CASE("softplus' = sigmoid(beta x) for beta x <= threshold, 1 above
                          params{0.25, 1}, params{1, -3}, params{3, 20}, params{0.3, 10}}) {
     const actfn::softplus f(p.beta, p.threshold);
     const bool exact = std::exp2(std::round(std::log2(p.beta))) == p.beta;
-    for (const T x : grid<T>(z_lowest<T> / p.beta, (p.threshold + 5) / p.beta, 3000)) {
+    for (const T x : grid<T>(exp_arg_lowest<T> / p.beta, (p.threshold + 5) / p.beta, 3000)) {
       const ld z = p.beta * static_cast<ld>(x);
       const T got = f.derivative(x);
       INFO("beta = " << p.beta << ", threshold = " << p.threshold << ", x = " << show(x)
@@ -90,7 +58,8 @@ TEMPLATE_TEST_CASE("softplus' = sigmoid(beta x) for beta x <= threshold, 1 above
         REQUIRE(got == 1);
       } else {
         const double cond = exact ? 0 : std::fabs(double(z)) * double(ref_sigmoid(-z));
-        REQUIRE_THAT(got, WithinRel(double(ref_sigmoid(z)), rel<T>(der_ulps<T>) + cond * eps<T>));
+        REQUIRE_THAT(got, WithinRel(double(ref_sigmoid(z)),
+                                    rel<T>(der_ulps<F, T>) + cond * eps<T>));
       }
     }
   }
@@ -109,8 +78,10 @@ TEMPLATE_TEST_CASE("softplus at beta x == threshold takes the log1p branch, as P
     const ld z = s.threshold;
     CAPTURE(s.beta, s.threshold, s.x);
     // With threshold 1, log1p(e) = 1.313 and sigmoid(1) = 0.731: far from x = 1 and slope 1.
-    CHECK_THAT(f(s.x), WithinRel(static_cast<double>(ref_softplus(z) / s.beta), rel<T>(fwd_ulps<T>)));
-    CHECK_THAT(f.derivative(s.x), WithinRel(static_cast<double>(ref_sigmoid(z)), rel<T>(der_ulps<T>)));
+    CHECK_THAT(f(s.x),
+               WithinRel(static_cast<double>(ref_softplus(z) / s.beta), rel<T>(fwd_ulps<F, T>)));
+    CHECK_THAT(f.derivative(s.x),
+               WithinRel(static_cast<double>(ref_sigmoid(z)), rel<T>(der_ulps<F, T>)));
     // One step above the switch the function is x itself, with slope 1.
     const T above = std::nextafter(s.x, inf<T>);
     CHECK(f(above) == above);
@@ -135,7 +106,7 @@ TEMPLATE_TEST_CASE("softplus(x) - softplus(-x) = x", "[softplus]", float, double
       const T a = f(x);
       const T b = f(T(-x));
       INFO("beta = " << beta << ", x = " << show(x) << ", softplus(x) = " << show(a) << ", softplus(-x) = " << show(b));
-      const double margin = rel<T>(fwd_ulps<T>) * (std::fabs(double(a)) + std::fabs(double(b)));
+      const double margin = rel<T>(fwd_ulps<F, T>) * (std::fabs(double(a)) + std::fabs(double(b)));
       REQUIRE_THAT(static_cast<double>(static_cast<ld>(a) - b), WithinAbs(x, margin));
     }
   }
@@ -147,9 +118,10 @@ TEMPLATE_TEST_CASE("softplus with beta = 2^k is softplus(2^k x) / 2^k", "[softpl
   const actfn::softplus one;
   for (const double beta : {2.0, 0.5, 8.0}) {
     const actfn::softplus f(beta);
-    for (const T x : grid<T>(z_lowest<T> / beta, 30 / beta, 3000)) {
+    for (const T x : grid<T>(exp_arg_lowest<T> / beta, 30 / beta, 3000)) {
       INFO("beta = " << beta << ", x = " << show(x) << ", f(x) = " << show(f(x)));
-      REQUIRE_THAT(f(x), WithinRel(one(static_cast<T>(beta * x)) / beta, 2 * fwd_ulps<T> * eps<T>));
+      REQUIRE_THAT(f(x),
+                   WithinRel(one(static_cast<T>(beta * x)) / beta, 2 * fwd_ulps<F, T> * eps<T>));
     }
   }
 }
@@ -171,7 +143,7 @@ TEMPLATE_TEST_CASE("softplus limits at +-inf and no overflow", "[softplus]", flo
   const actfn::softplus wide(1.0, 1000.0);
   for (const T x : {T(90), T(200), T(sizeof(T) == 4 ? 500 : 800)}) {
     CAPTURE(x);
-    CHECK_THAT(wide(x), WithinRel(static_cast<double>(ref_softplus(x)), rel<T>(fwd_ulps<T>)));
+    CHECK_THAT(wide(x), WithinRel(static_cast<double>(ref_softplus(x)), rel<T>(fwd_ulps<F, T>)));
     CHECK(wide.derivative(x) == 1);
   }
   CHECK(wide(inf<T>) == inf<T>);
@@ -188,8 +160,8 @@ TEMPLATE_TEST_CASE("softplus is accurate in both tails", "[softplus]", float, do
                                 : std::vector<T>{-700, -100, -40, -17, -1e-9, 1e-9, 17, 19.99, 20};
   for (const T x : xs) {
     INFO("x = " << show(x) << ", softplus(x) = " << show(f(x)) << ", softplus'(x) = " << show(f.derivative(x)));
-    CHECK(ulp_error<T>(f(x), ref_softplus(x)) <= fwd_ulps<T>);
-    CHECK(ulp_error<T>(f.derivative(x), ref_sigmoid(x)) <= der_ulps<T>);
+    CHECK(ulp_error<T>(f(x), ref_softplus(x)) <= fwd_ulps<F, T>);
+    CHECK(ulp_error<T>(f.derivative(x), ref_sigmoid(x)) <= der_ulps<F, T>);
   }
 }
 
@@ -215,14 +187,15 @@ TEMPLATE_TEST_CASE("softplus.derivative_from_output(softplus(x)) = softplus'(x)"
   // switch test).
   for (const params p : {params{1, 20}, params{2, 20}, params{0.5, 5}}) {
     const actfn::softplus f(p.beta, p.threshold);
-    const auto below = grid<T>(z_lowest<T> / p.beta, (p.threshold - 0.5) / p.beta, 4000);
+    const auto below = grid<T>(exp_arg_lowest<T> / p.beta, (p.threshold - 0.5) / p.beta, 4000);
     const auto above = grid<T>((p.threshold + 1e-3) / p.beta, (p.threshold + 50) / p.beta, 400);
     for (const auto* xs : {&below, &above}) {
       for (const T x : *xs) {
         const T y = f(x), d = f.derivative(x);
         INFO("beta = " << p.beta << ", threshold = " << p.threshold << ", x = " << show(x)
                        << ", y = " << show(y) << ", softplus'(x) = " << show(d));
-        REQUIRE_THAT(f.derivative_from_output(y), WithinRel(double(d), rel<T>(fwd_ulps<T> + 2 * der_ulps<T>)));
+        REQUIRE_THAT(f.derivative_from_output(y),
+                     WithinRel(double(d), rel<T>(fwd_ulps<F, T> + 2 * der_ulps<F, T>)));
       }
     }
   }
@@ -264,7 +237,7 @@ TEMPLATE_TEST_CASE("softplus through actfn::forward and actfn::backward on a vec
   using ref = actfn_test::reference<actfn::softplus>;
   for (std::size_t i = 0; i < x.size(); ++i) {
     INFO("x = " << show(x[i]) << ", y = " << show(y[i]) << ", dx = " << show(dx[i]));
-    CHECK(ulp_error<T>(y[i], ref::f(f, x[i])) <= fwd_ulps<T>);
-    CHECK(ulp_error<T>(dx[i], dy[i] * ref::df(f, x[i])) <= der_ulps<T>);
+    CHECK(ulp_error<T>(y[i], ref::f(f, x[i])) <= fwd_ulps<F, T>);
+    CHECK(ulp_error<T>(dx[i], dy[i] * ref::df(f, x[i])) <= der_ulps<F, T>);
   }
 }

@@ -14,7 +14,8 @@
 // The second term is the identity's condition number at work: it is an absolute floor exactly
 // where the right side cancels (hardswish' near x = -1.5). swish' itself is a sum that cancels
 // near its zero: see derivative_err. ULPs are taken at the computed value, which may sit
-// one binade below the exact one, hence the factor 2 in err().
+// one binade below the exact one, hence the factor 2 in err() (err, near and the bounds
+// fwd_ulps, der_ulps are in support/bounds.hpp).
 #include <actfn/core/span.hpp>
 #include <actfn/fn/sigmoid.hpp>
 #include <actfn/fn/swish.hpp>
@@ -25,29 +26,16 @@
 #include <type_traits>
 #include <vector>
 
+#include "support/bounds.hpp"
+#include "support/checks.hpp"
 #include "support/inputs.hpp"
 #include "support/reference.hpp"
 #include "support/ulp.hpp"
 
-using actfn_test::ld;
-using actfn_test::same_bits;
-using actfn_test::ulp_of;
+using namespace actfn_test;
 using Catch::Matchers::Contains;
-using Catch::Matchers::WithinAbs;
 
 namespace {
-
-/// The documented forward and derivative bounds of F for element type T, in ULPs.
-template <class F, class T>
-double bound_f() { return std::is_same_v<T, float> ? F::bound.f32_ulp : F::bound.f64_ulp; }
-template <class F, class T>
-double bound_d() {
-  return std::is_same_v<T, float> ? F::bound.f32_derivative_ulp : F::bound.f64_derivative_ulp;
-}
-
-/// `ulps` ULPs of T at v, doubled because v may sit one binade below the exact value.
-template <class T>
-ld err(double ulps, ld v) { return 2 * ulps * ulp_of<T>(v); }
 
 /// The error allowed to swish'(x) = s + z s (1 - s), z = beta x, s = sigmoid(z): `ulps` ULPs
 /// of the terms' size |s| + |z s (1 - s)| rather than of their sum. The two terms cancel near
@@ -57,37 +45,21 @@ ld err(double ulps, ld v) { return 2 * ulps * ulp_of<T>(v); }
 template <class T>
 ld derivative_err(double ulps, ld s, ld z) { return err<T>(ulps, s + std::fabs(z * s * (1 - s))); }
 
-/// |got - want| <= margin. WithinAbs works in double: rounding want (and want +- margin) to
-/// double costs at most one more ULP of T, which is added here.
-template <class T>
-auto near(ld want, ld margin) {
-  return WithinAbs(static_cast<double>(want), static_cast<double>(margin + ulp_of<T>(want)));
-}
-
 /// x dense over [-30, 30] (fixed seed) plus the far tails, up to the largest finite value, and
 /// hardswish's kinks with their neighbours. Infinities and NaN are tested on their own.
 template <class T>
 std::vector<T> identity_inputs() {
-  auto v = actfn_test::random_inputs<T>(1999, T(-30), T(30));  // half the other files: swish' runs it for 7 betas
-  for (T t : {T(0), T(1e-30), T(0.5), T(1.5), T(40), T(60), T(100), T(1e3), T(1e10),
-              std::numeric_limits<T>::max()}) {
-    v.push_back(t);
-    v.push_back(-t);
-  }
+  // 1999 random values: half the other files, since swish' runs it for 7 betas.
+  auto v = actfn_test::dense_and_tails<T>(1999, {T(0), T(1e-30), T(0.5), T(1.5), T(40), T(60),
+                                                 T(100), T(1e3), T(1e10),
+                                                 std::numeric_limits<T>::max()});
   for (T k : {T(-3), T(3)}) v.insert(v.end(), {k, std::nextafter(k, T(-4)), std::nextafter(k, T(4))});
   return v;
 }
 
 /// identity_inputs plus the infinities and NaN: for relations that must hold bit for bit.
 template <class T>
-std::vector<T> all_inputs() {
-  auto v = identity_inputs<T>();
-  const T inf = std::numeric_limits<T>::infinity();
-  v.insert(v.end(), {inf, -inf, std::numeric_limits<T>::quiet_NaN()});
-  return v;
-}
-
-constexpr int digits = 17;  // enough to print any float or double exactly
+std::vector<T> all_inputs() { return actfn_test::with_inf_nan(identity_inputs<T>()); }
 
 }  // namespace
 
@@ -106,8 +78,8 @@ TEMPLATE_TEST_CASE("swish'(x) = s + beta x s (1 - s) with s = sigmoid(beta x)", 
       const ld S = s, z = beta * ld(x);
       const ld g = S + z * S * (1 - S);
       // h(s) = s + z s (1 - s): h'(s) = 1 + z (1 - 2s), h'' = -2z.
-      const ld e = err<T>(bound_f<actfn::sigmoid, T>(), S);
-      const ld margin = derivative_err<T>(bound_d<actfn::swish, T>(), S, z) +
+      const ld e = err<T>(fwd_ulps<actfn::sigmoid, T>, S);
+      const ld margin = derivative_err<T>(der_ulps<actfn::swish, T>, S, z) +
                         std::fabs(1 + z * (1 - 2 * S)) * e + std::fabs(z) * e * e;
       INFO("beta = " << beta << ", x = " << std::setprecision(digits) << x << ", s = " << s);
       CHECK_THAT(f.derivative(x), near<T>(g, margin));
@@ -124,8 +96,9 @@ TEMPLATE_TEST_CASE("hardswish'(x) = hardsigmoid(x) + x hardsigmoid'(x) away from
     if (x == -3 || x == 3) continue;  // the kinks: PyTorch's values, see the kink test
     const T hs = h(x), hd = h.derivative(x);
     const ld g = ld(hs) + ld(x) * ld(hd);
-    const ld margin = err<T>(bound_d<actfn::hardswish, T>(), g) + err<T>(bound_f<actfn::hardsigmoid, T>(), hs) +
-                      std::fabs(ld(x)) * err<T>(bound_d<actfn::hardsigmoid, T>(), hd);
+    const ld margin = err<T>(der_ulps<actfn::hardswish, T>, g) +
+                      err<T>(fwd_ulps<actfn::hardsigmoid, T>, hs) +
+                      std::fabs(ld(x)) * err<T>(der_ulps<actfn::hardsigmoid, T>, hd);
     INFO("x = " << std::setprecision(digits) << x);
     CHECK_THAT(f.derivative(x), near<T>(g, margin));
   }
@@ -143,7 +116,7 @@ TEMPLATE_TEST_CASE("hardswish' is piecewise: 0 below -3, x / 3 + 1/2 on [-3, 3],
       CHECK(f.derivative(x) == 1);
     } else {
       const ld g = ld(x) / 3 + 0.5L;
-      CHECK_THAT(f.derivative(x), near<T>(g, err<T>(bound_d<actfn::hardswish, T>(), g)));
+      CHECK_THAT(f.derivative(x), near<T>(g, err<T>(der_ulps<actfn::hardswish, T>, g)));
     }
   }
 }
@@ -173,8 +146,8 @@ TEMPLATE_TEST_CASE("swish(x) = x sigmoid(beta x), silu(x) = x sigmoid(x)", "[swi
       // float from z = -88 on) while swish computes x exp(z) without underflow.
       if (s < std::numeric_limits<T>::min()) continue;
       const ld g = ld(x) * ld(s);
-      const ld margin = err<T>(bound_f<std::remove_cvref_t<decltype(f)>, T>(), g) +
-                        std::fabs(ld(x)) * err<T>(bound_f<actfn::sigmoid, T>(), s);
+      const ld margin = err<T>(fwd_ulps<std::remove_cvref_t<decltype(f)>, T>, g) +
+                        std::fabs(ld(x)) * err<T>(fwd_ulps<actfn::sigmoid, T>, s);
       INFO(f.name << ", beta = " << beta << ", x = " << std::setprecision(digits) << x);
       CHECK_THAT(f(x), near<T>(g, margin));
     }
@@ -190,7 +163,8 @@ TEMPLATE_TEST_CASE("hardswish(x) = x hardsigmoid(x)", "[hardswish][identity]", f
   for (T x : identity_inputs<T>()) {
     const T hs = h(x);
     const ld g = ld(x) * ld(hs);
-    const ld margin = err<T>(bound_f<actfn::hardswish, T>(), g) + std::fabs(ld(x)) * err<T>(bound_f<actfn::hardsigmoid, T>(), hs);
+    const ld margin = err<T>(fwd_ulps<actfn::hardswish, T>, g) +
+                      std::fabs(ld(x)) * err<T>(fwd_ulps<actfn::hardsigmoid, T>, hs);
     INFO("x = " << std::setprecision(digits) << x);
     CHECK_THAT(f(x), near<T>(g, margin));
   }
@@ -287,7 +261,7 @@ TEMPLATE_TEST_CASE("silu keeps the tiny values of its left tail", "[silu][tails]
     INFO("x = " << x);
     const ld ref = actfn_test::reference<actfn::silu>::f(f, x);
     REQUIRE(-ref >= std::numeric_limits<T>::min());
-    CHECK(actfn_test::ulp_error(f(x), ref) <= bound_f<actfn::silu, T>());
+    CHECK(actfn_test::ulp_error(f(x), ref) <= fwd_ulps<actfn::silu, T>);
   }
 }
 
@@ -308,18 +282,11 @@ TEMPLATE_TEST_CASE("signed zeros: swish(-0) = silu(-0) = -0 (README), slope 1/2 
 
 TEMPLATE_TEST_CASE("NaN in gives NaN out: forward and derivative", "[swish][silu][hardswish][nan]", float, double) {
   using T = TestType;
-  auto check = [](const auto& f) {
-    for (T nan : {std::numeric_limits<T>::quiet_NaN(), -std::numeric_limits<T>::quiet_NaN()}) {
-      INFO(f.name);
-      CHECK(std::isnan(f(nan)));
-      CHECK(std::isnan(f.derivative(nan)));
-    }
-  };
-  check(actfn::swish{});
-  check(actfn::swish{2.0});
-  check(actfn::swish{-1.0});
-  check(actfn::silu{});
-  check(actfn::hardswish{});
+  check_nan_in_nan_out<T>(actfn::swish{});
+  check_nan_in_nan_out<T>(actfn::swish{2.0});
+  check_nan_in_nan_out<T>(actfn::swish{-1.0});
+  check_nan_in_nan_out<T>(actfn::silu{});
+  check_nan_in_nan_out<T>(actfn::hardswish{});
 }
 
 // ---- parameters -------------------------------------------------------------------------------
@@ -349,13 +316,13 @@ TEMPLATE_TEST_CASE("swish(2) and hardswish through actfn::forward and backward",
   actfn::backward(f, x, dy, dx);
   for (std::size_t i = 0; i < x.size(); ++i) {
     const T s = sigmoid(2 * x[i]);
-    const ld S = s, z = 2 * ld(x[i]), e = err<T>(bound_f<actfn::sigmoid, T>(), S);
+    const ld S = s, z = 2 * ld(x[i]), e = err<T>(fwd_ulps<actfn::sigmoid, T>, S);
     INFO("swish(2), x = " << std::setprecision(digits) << x[i] << ", dy = " << dy[i]);
     const ld yv = ld(x[i]) * S;
-    CHECK_THAT(y[i], near<T>(yv, err<T>(bound_f<actfn::swish, T>(), yv) + std::fabs(ld(x[i])) * e));
+    CHECK_THAT(y[i], near<T>(yv, err<T>(fwd_ulps<actfn::swish, T>, yv) + std::fabs(ld(x[i])) * e));
     // dx = dy f'(x): the identity's margin scaled by |dy|, plus the product's rounding.
     const ld g = S + z * S * (1 - S), want = dy[i] * g;
-    const ld margin = derivative_err<T>(bound_d<actfn::swish, T>(), S, z) +
+    const ld margin = derivative_err<T>(der_ulps<actfn::swish, T>, S, z) +
                       std::fabs(1 + z * (1 - 2 * S)) * e + std::fabs(z) * e * e;
     CHECK_THAT(dx[i], near<T>(want, std::fabs(ld(dy[i])) * margin + err<T>(0.5, want)));
   }
@@ -366,7 +333,8 @@ TEMPLATE_TEST_CASE("swish(2) and hardswish through actfn::forward and backward",
     const T v = hs(x[i]);
     const ld g = ld(x[i]) * ld(v);
     INFO("hardswish, x = " << std::setprecision(digits) << x[i]);
-    CHECK_THAT(y[i], near<T>(g, err<T>(bound_f<actfn::hardswish, T>(), g) +
-                                    std::fabs(ld(x[i])) * err<T>(bound_f<actfn::hardsigmoid, T>(), v)));
+    CHECK_THAT(y[i], near<T>(g, err<T>(fwd_ulps<actfn::hardswish, T>, g) +
+                                    std::fabs(ld(x[i])) *
+                                        err<T>(fwd_ulps<actfn::hardsigmoid, T>, v)));
   }
 }

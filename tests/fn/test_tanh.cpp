@@ -8,12 +8,13 @@
 // evaluated in long double, so two code paths (derivative and forward) are tied together. Each
 // path is within its documented bound (F::bound, enforced by test_accuracy.cpp) of the true
 // value, so |derivative(x) - g(y)| may reach
-//   bound_d ULPs of f'(x)                         the derivative's own error, plus
-//   |g(y + e) - g(y)| for |e| <= bound_f ULPs of y   y's error carried through g
+//   der_ulps ULPs of f'(x)                        the derivative's own error, plus
+//   |g(y + e) - g(y)| for |e| <= fwd_ulps ULPs of y  y's error carried through g
 //                                                   (<= |g'(y)| e + max|g''| e^2 / 2).
 // The second term is the condition number of the identity at work: it is an absolute floor
 // exactly where g cancels (1 - y^2 and (1 - |y|)^2 as |y| -> 1). ULPs are taken at the computed
-// value, which may sit one binade below the exact one, hence the factor 2 in err().
+// value, which may sit one binade below the exact one, hence the factor 2 in err() (err, near,
+// fwd_ulps and der_ulps are in support/bounds.hpp).
 // The derivative's own error is counted in ULPs of f'(x) itself, with no absolute floor:
 // tanh' (4 sigmoid'(2x)) and softsign' (1 / (1 + |x|)^2) never cancel, so they keep their
 // relative accuracy in the tails, which is what these checks hold them to.
@@ -25,62 +26,31 @@
 #include <cmath>
 #include <iomanip>
 #include <limits>
-#include <type_traits>
 #include <vector>
 
+#include "support/bounds.hpp"
+#include "support/checks.hpp"
 #include "support/inputs.hpp"
 #include "support/ulp.hpp"
 
 using ld = long double;
-using actfn_test::same_bits;
-using actfn_test::ulp_of;
+using namespace actfn_test;
 using Catch::Matchers::Contains;
-using Catch::Matchers::WithinAbs;
 
 namespace {
-
-/// The documented forward and derivative bounds of F for element type T, in ULPs.
-template <class F, class T>
-double bound_f() { return std::is_same_v<T, float> ? F::bound.f32_ulp : F::bound.f64_ulp; }
-template <class F, class T>
-double bound_d() {
-  return std::is_same_v<T, float> ? F::bound.f32_derivative_ulp : F::bound.f64_derivative_ulp;
-}
-
-/// `ulps` ULPs of T at v, doubled because v may sit one binade below the exact value.
-template <class T>
-ld err(double ulps, ld v) { return 2 * ulps * ulp_of<T>(v); }
-
-/// |got - want| <= margin. WithinAbs works in double: rounding want (and want +- margin) to
-/// double costs at most one more ULP of T, which is added here.
-template <class T>
-auto near(ld want, ld margin) {
-  return WithinAbs(static_cast<double>(want), static_cast<double>(margin + ulp_of<T>(want)));
-}
 
 /// x dense over [-30, 30] (fixed seed) plus the far tails, up to the largest finite value.
 /// Infinities and NaN are tested on their own.
 template <class T>
 std::vector<T> identity_inputs() {
-  auto v = actfn_test::random_inputs<T>(3999, T(-30), T(30));
-  for (T t : {T(0), T(1e-30), T(0.5), T(1), T(40), T(60), T(100), T(1e3), T(1e10),
-              std::numeric_limits<T>::max()}) {
-    v.push_back(t);
-    v.push_back(-t);
-  }
-  return v;
+  return actfn_test::dense_and_tails<T>(3999, {T(0), T(1e-30), T(0.5), T(1), T(40), T(60),
+                                               T(100), T(1e3), T(1e10),
+                                               std::numeric_limits<T>::max()});
 }
 
 /// identity_inputs plus the infinities and NaN: for relations that must hold bit for bit.
 template <class T>
-std::vector<T> all_inputs() {
-  auto v = identity_inputs<T>();
-  const T inf = std::numeric_limits<T>::infinity();
-  v.insert(v.end(), {inf, -inf, std::numeric_limits<T>::quiet_NaN()});
-  return v;
-}
-
-constexpr int digits = 17;  // enough to print any float or double exactly
+std::vector<T> all_inputs() { return actfn_test::with_inf_nan(identity_inputs<T>()); }
 
 }  // namespace
 
@@ -95,10 +65,10 @@ TEMPLATE_TEST_CASE("tanh'(x) = 1 - y^2 with y = tanh(x)", "[tanh][identity]", fl
     // 64 bits and then cancel, losing about 1000 ULPs of double where |y| -> 1.
     const ld Y = y, g = (1 - Y) * (1 + Y);
     // g'(y) = -2y, g'' = -2.
-    const ld e = err<T>(bound_f<actfn::tanh, T>(), Y);
+    const ld e = err<T>(fwd_ulps<actfn::tanh, T>, Y);
     INFO("x = " << std::setprecision(digits) << x << ", y = " << y);
     CHECK_THAT(f.derivative(x),
-               near<T>(g, err<T>(bound_d<actfn::tanh, T>(), g) + 2 * std::fabs(Y) * e + e * e));
+               near<T>(g, err<T>(der_ulps<actfn::tanh, T>, g) + 2 * std::fabs(Y) * e + e * e));
   }
 }
 
@@ -110,9 +80,9 @@ TEMPLATE_TEST_CASE("softsign'(x) = 1 / (1 + |x|)^2 = (1 - |y|)^2 with y = softsi
     const T y = f(x);
     const ld Y = y, g = (1 - std::fabs(Y)) * (1 - std::fabs(Y));
     // |g'(y)| = 2 (1 - |y|), g'' = 2.
-    const ld e = err<T>(bound_f<actfn::softsign, T>(), Y);
+    const ld e = err<T>(fwd_ulps<actfn::softsign, T>, Y);
     INFO("x = " << std::setprecision(digits) << x << ", y = " << y);
-    CHECK_THAT(f.derivative(x), near<T>(g, err<T>(bound_d<actfn::softsign, T>(), g) +
+    CHECK_THAT(f.derivative(x), near<T>(g, err<T>(der_ulps<actfn::softsign, T>, g) +
                                                2 * (1 - std::fabs(Y)) * e + e * e));
   }
 }
@@ -139,7 +109,8 @@ TEMPLATE_TEST_CASE("tanh(x) = 2 sigmoid(2x) - 1", "[tanh][identity]", float, dou
     const T tx = t(x), s2x = s(2 * x);  // 2x is exact (or overflows to inf, where sigmoid is 1)
     // The right side cancels for small |x| (2 * 0.5 - 1): s's error, 2 bound ULPs of s ~ 1/2,
     // is then an absolute floor far above tanh(x)'s own ULPs.
-    const ld margin = err<T>(bound_f<actfn::tanh, T>(), tx) + 2 * err<T>(bound_f<actfn::sigmoid, T>(), s2x);
+    const ld margin =
+        err<T>(fwd_ulps<actfn::tanh, T>, tx) + 2 * err<T>(fwd_ulps<actfn::sigmoid, T>, s2x);
     INFO("x = " << std::setprecision(digits) << x);
     CHECK_THAT(tx, near<T>(2 * ld(s2x) - 1, margin));
   }
@@ -175,10 +146,10 @@ TEMPLATE_TEST_CASE("tanh.derivative_from_output(y) = (1 - y)(1 + y) = tanh'(x)",
                    float, double) {
   using T = TestType;
   const actfn::tanh f;
-  const double bd = bound_d<actfn::tanh, T>();
+  const double bd = der_ulps<actfn::tanh, T>;
   for (T x : identity_inputs<T>()) {
     const T y = f(x);
-    const ld Y = y, g = (1 - Y) * (1 + Y), e = err<T>(bound_f<actfn::tanh, T>(), Y);
+    const ld Y = y, g = (1 - Y) * (1 + Y), e = err<T>(fwd_ulps<actfn::tanh, T>, Y);
     INFO("x = " << std::setprecision(digits) << x << ", y = " << y);
     const T o = f.derivative_from_output(y);
     CHECK_THAT(o, near<T>(g, err<T>(bd, g)));
@@ -190,10 +161,11 @@ TEMPLATE_TEST_CASE("softsign.derivative_from_output(y) = (1 - |y|)^2 = softsign'
                    float, double) {
   using T = TestType;
   const actfn::softsign f;
-  const double bd = bound_d<actfn::softsign, T>();
+  const double bd = der_ulps<actfn::softsign, T>;
   for (T x : identity_inputs<T>()) {
     const T y = f(x);
-    const ld Y = y, g = (1 - std::fabs(Y)) * (1 - std::fabs(Y)), e = err<T>(bound_f<actfn::softsign, T>(), Y);
+    const ld Y = y, g = (1 - std::fabs(Y)) * (1 - std::fabs(Y));
+    const ld e = err<T>(fwd_ulps<actfn::softsign, T>, Y);
     INFO("x = " << std::setprecision(digits) << x << ", y = " << y);
     const T o = f.derivative_from_output(y);
     CHECK_THAT(o, near<T>(g, err<T>(bd, g)));
@@ -288,18 +260,10 @@ TEMPLATE_TEST_CASE("signed zeros: tanh(-0) = softsign(-0) = hardtanh(-0) = -0", 
 TEMPLATE_TEST_CASE("NaN in gives NaN out: forward, derivative, derivative_from_output",
                    "[tanh][softsign][hardtanh][nan]", float, double) {
   using T = TestType;
-  auto check = [](const auto& f) {
-    for (T nan : {std::numeric_limits<T>::quiet_NaN(), -std::numeric_limits<T>::quiet_NaN()}) {
-      INFO(f.name);
-      CHECK(std::isnan(f(nan)));
-      CHECK(std::isnan(f.derivative(nan)));
-      CHECK(std::isnan(f.derivative_from_output(nan)));
-    }
-  };
-  check(actfn::tanh{});
-  check(actfn::softsign{});
-  check(actfn::hardtanh{});
-  check(actfn::hardtanh{0, 6});
+  check_nan_in_nan_out<T>(actfn::tanh{});
+  check_nan_in_nan_out<T>(actfn::softsign{});
+  check_nan_in_nan_out<T>(actfn::hardtanh{});
+  check_nan_in_nan_out<T>(actfn::hardtanh{0, 6});
 }
 
 // ---- parameters -------------------------------------------------------------------------------
@@ -349,9 +313,9 @@ TEMPLATE_TEST_CASE("tanh through actfn::forward, derivative and backward_from_ou
   actfn::forward(f, x, y);
   actfn::derivative(f, x, d);
   actfn::backward_from_output(f, y, dy, dx_from_y);
-  const double bd = bound_d<actfn::tanh, T>();
+  const double bd = der_ulps<actfn::tanh, T>;
   for (std::size_t i = 0; i < x.size(); ++i) {
-    const ld Y = y[i], g = (1 - Y) * (1 + Y), e = err<T>(bound_f<actfn::tanh, T>(), Y);
+    const ld Y = y[i], g = (1 - Y) * (1 + Y), e = err<T>(fwd_ulps<actfn::tanh, T>, Y);
     INFO("x = " << std::setprecision(digits) << x[i] << ", dy = " << dy[i]);
     CHECK_THAT(d[i], near<T>(g, err<T>(bd, g) + 2 * std::fabs(Y) * e + e * e));
     const ld want = dy[i] * g;  // dx = dy f'(y): the derivative's bound scaled by |dy|, plus the product's rounding

@@ -14,12 +14,12 @@
 #include <span>
 #include <vector>
 
+#include "support/inputs.hpp"
+
+using namespace actfn_test;
 using Catch::Matchers::Contains;
 
 namespace {
-
-template <class T>
-constexpr std::size_t W = xsimd::batch<T>::size;
 
 /// Values from {-inf, -2, -1, -0, 0, 1, 2, inf, NaN} (NaN and infinities rarer), so groups
 /// have ties, signed zeros and NaN.
@@ -44,12 +44,6 @@ std::size_t ref_argmax(std::span<const T> group) {
   return static_cast<std::size_t>(at - group.begin());
 }
 
-/// Bitwise equality: NaN equals NaN, -0 differs from +0.
-template <class T>
-bool same(T a, T b) {
-  return (std::isnan(a) && std::isnan(b)) || (a == b && std::signbit(a) == std::signbit(b));
-}
-
 }  // namespace
 
 TEMPLATE_TEST_CASE("maxout and maxout_backward match a naive scan (ties, NaN, infinities)",
@@ -68,7 +62,7 @@ TEMPLATE_TEST_CASE("maxout and maxout_backward match a naive scan (ties, NaN, in
         const std::span<const T> group(x.data() + g * k, k);
         const std::size_t at = ref_argmax(group);
         CAPTURE(k, groups, g, at, group[at]);
-        CHECK(same(y[g], group[at]));
+        CHECK(same_bits(y[g], group[at]));
         for (std::size_t j = 0; j < k; ++j) {
           CAPTURE(j, group[j]);
           CHECK(dx[g * k + j] == (j == at ? dy[g] : T(0)));
@@ -122,7 +116,7 @@ TEMPLATE_TEST_CASE("maxout: in place, untouched surroundings, empty input", "[ma
   CHECK(w == dy);
   w = y;
   actfn::maxout(w, w, 1);
-  for (std::size_t g = 0; g < groups; ++g) CHECK(same(w[g], y[g]));
+  for (std::size_t g = 0; g < groups; ++g) CHECK(same_bits(w[g], y[g]));
 
   const T sentinel = T(-9.75);
   std::vector<T> buf(x.size() + 2, sentinel);

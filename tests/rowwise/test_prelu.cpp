@@ -17,11 +17,13 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <random>
 #include <span>
-#include <type_traits>
 #include <vector>
 
+#include "support/bounds.hpp"
+#include "support/inputs.hpp"
+
+using namespace actfn_test;
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinULP;
@@ -29,28 +31,10 @@ using ld = long double;
 
 namespace {
 
-template <class T>
-constexpr std::size_t W = xsimd::batch<T>::size;
-
-/// One product of T values: exact for float, at most one double-rounding ULP for double.
-template <class T>
-constexpr std::uint64_t product_ulps = std::is_same_v<T, float> ? 0 : 1;
-
-template <class T>
-std::vector<T> uniform(std::size_t n, double lo, double hi, std::uint64_t seed) {
-  std::mt19937_64 gen(seed);
-  std::vector<T> v(n);
-  for (auto& x : v)
-    x = static_cast<T>(lo + (hi - lo) * (static_cast<double>(gen() >> 11) * 0x1p-53));
-  return v;
-}
-
-/// Random x in [-4, 4] with every 7th element an exact zero (alternating +0 and -0).
+/// Random x in [-4, 4] with every 7th element an exact zero (alternating -0 and +0).
 template <class T>
 std::vector<T> inputs(std::size_t n, std::uint64_t seed) {
-  auto x = uniform<T>(n, -4, 4, seed);
-  for (std::size_t i = 0; i < n; i += 7) x[i] = (i / 7) % 2 ? T(0) : -T(0);
-  return x;
+  return actfn_test::uniform_with_zeros<T>(n, -4, 4, seed, 7);
 }
 
 struct shape {

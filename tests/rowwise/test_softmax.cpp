@@ -22,41 +22,19 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <random>
 #include <span>
 #include <type_traits>
 #include <vector>
 
+#include "support/inputs.hpp"
+
+using namespace actfn_test;
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinULP;
 using ld = long double;
 
 namespace {
-
-template <class T>
-constexpr std::size_t W = xsimd::batch<T>::size;
-
-template <class T>
-constexpr T inf = std::numeric_limits<T>::infinity();
-
-template <class T>
-std::vector<T> uniform(std::size_t n, double lo, double hi, std::uint64_t seed) {
-  std::mt19937_64 gen(seed);
-  std::vector<T> v(n);
-  for (auto& x : v)
-    x = static_cast<T>(lo + (hi - lo) * (static_cast<double>(gen() >> 11) * 0x1p-53));
-  return v;
-}
-
-/// The row lengths every test visits: every tail 0..2W+1 plus a long row.
-template <class T>
-std::vector<std::size_t> row_lengths() {
-  std::vector<std::size_t> n;
-  for (std::size_t c = 1; c <= 2 * W<T> + 1; ++c) n.push_back(c);
-  n.push_back(1000);
-  return n;
-}
 
 std::size_t first_argmax(std::span<const ld> d) {
   std::size_t best = 0;
@@ -123,7 +101,7 @@ constexpr std::uint64_t log_softmax_ulps = std::is_same_v<T, float> ? 3 : 4;
 /// element with ref(row).
 template <class T, class Forward, class Ref>
 void check_forward(Forward forward, Ref ref, std::uint64_t ulps, double spread) {
-  for (std::size_t cols : row_lengths<T>()) {
+  for (std::size_t cols : row_lengths<T>(1)) {
     const std::size_t rows = 3;
     const auto x = uniform<T>(rows * cols, -spread, spread, cols);
     std::vector<T> y(x.size());
@@ -296,7 +274,7 @@ TEMPLATE_TEST_CASE("softmax_backward equals dy times the full Jacobian diag(p) -
                    "[softmax][backward]", float, double) {
   using T = TestType;
   const ld eps = std::numeric_limits<T>::epsilon();
-  for (std::size_t cols : row_lengths<T>()) {
+  for (std::size_t cols : row_lengths<T>(1)) {
     const std::size_t rows = 2;
     const auto x = uniform<T>(rows * cols, -5, 5, 100 + cols);
     const auto dy = uniform<T>(rows * cols, -1, 1, 200 + cols);
@@ -326,7 +304,7 @@ TEMPLATE_TEST_CASE("log_softmax_backward equals dy times the full Jacobian I - 1
                    "[softmax][backward]", float, double) {
   using T = TestType;
   const ld eps = std::numeric_limits<T>::epsilon();
-  for (std::size_t cols : row_lengths<T>()) {
+  for (std::size_t cols : row_lengths<T>(1)) {
     const std::size_t rows = 2;
     const auto x = uniform<T>(rows * cols, -5, 5, 300 + cols);
     const auto dy = uniform<T>(rows * cols, -1, 1, 400 + cols);

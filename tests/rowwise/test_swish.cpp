@@ -20,38 +20,19 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <random>
 #include <span>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "support/inputs.hpp"
 #include "support/reference.hpp"
 
+using namespace actfn_test;
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinAbs;
-using actfn_test::ld;
 
 namespace {
-
-template <class T>
-constexpr std::size_t W = xsimd::batch<T>::size;
-
-template <class T>
-std::vector<T> uniform(std::size_t n, double lo, double hi, std::uint64_t seed) {
-  std::mt19937_64 gen(seed);
-  std::vector<T> v(n);
-  for (auto& x : v)
-    x = static_cast<T>(lo + (hi - lo) * (static_cast<double>(gen() >> 11) * 0x1p-53));
-  return v;
-}
-
-std::vector<std::size_t> lengths(std::size_t w) {
-  std::vector<std::size_t> n;
-  for (std::size_t i = 0; i <= 2 * w + 1; ++i) n.push_back(i);
-  n.push_back(1000);
-  return n;
-}
 
 template <class T>
 ld ulp_at(ld v) {
@@ -81,7 +62,7 @@ TEMPLATE_TEST_CASE("swish_backward: dbeta matches the long double sum of dy x^2 
                    "[swish]", float, double) {
   using T = TestType;
   for (double beta : betas) {
-    for (std::size_t n : lengths(W<T>)) {
+    for (std::size_t n : row_lengths<T>(0)) {
       const auto x = uniform<T>(n, -8, 8, n + 1);
       const auto dy = uniform<T>(n, -1, 1, n + 2);
       std::vector<T> dx(n);
@@ -126,7 +107,7 @@ TEMPLATE_TEST_CASE("swish_backward: dbeta is the derivative in beta of sum(dy * 
 TEMPLATE_TEST_CASE("swish_backward: dx is bit for bit actfn::backward", "[swish]", float, double) {
   using T = TestType;
   for (double beta : betas) {
-    for (std::size_t n : lengths(W<T>)) {
+    for (std::size_t n : row_lengths<T>(0)) {
       const auto x = uniform<T>(n, -30, 30, n + 3);
       const auto dy = uniform<T>(n, -2, 2, n + 4);
       std::vector<T> dx(n), want(n);

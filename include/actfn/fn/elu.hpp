@@ -27,7 +27,7 @@ struct elu : unary<elu> {
   explicit elu(double alpha_) : alpha(alpha_) { detail::require_finite(name, "alpha", alpha); }
 
   template <class B> B eval(B x) const noexcept {
-    return xsimd::select(x >= B(0), x, detail::splat<B>(alpha) * xsimd::expm1(x));
+    return xsimd::select(x >= B(0), x, detail::splat<B>(alpha) * math::expm1(x));
   }
   template <class B> B eval_derivative(B x) const noexcept {
     return xsimd::select(x > B(0), B(1), detail::splat<B>(alpha) * math::exp(x));
@@ -55,7 +55,13 @@ struct selu : unary<selu> {
   static constexpr double scale_alpha = 1.7580993408473768599402175208123;
 
   template <class B> B eval(B x) const noexcept {
-    const B neg = detail::splat<B>(scale_alpha) * xsimd::expm1(x);
+    // scale alpha as hi + lo: expm1(x) scale alpha rounded once where there is FMA.
+    using T = typename B::value_type;
+    constexpr bool f32 = sizeof(T) == 4;
+    const B sa_hi(static_cast<T>(f32 ? 1.7580993175506592 : 1.7580993408473768));
+    const B sa_lo(static_cast<T>(f32 ? 2.3296717444054593e-08 : 1.41535193800845e-17));
+    const B em = math::expm1(x);
+    const B neg = math::fused(em, sa_hi, em * sa_lo);
     return xsimd::select(x >= B(0), scaled(x), neg);
   }
   template <class B> B eval_derivative(B x) const noexcept {
@@ -103,7 +109,7 @@ struct celu : unary<celu> {
 
   template <class B> B eval(B x) const noexcept {
     const B a = detail::splat<B>(alpha);
-    return xsimd::select(x >= B(0), x, a * xsimd::expm1(x / a));
+    return xsimd::select(x >= B(0), x, a * math::expm1(x / a));
   }
   template <class B> B eval_derivative(B x) const noexcept {
     return xsimd::select(x > B(0), B(1), math::exp(x / detail::splat<B>(alpha)));

@@ -49,7 +49,7 @@ struct log_sigmoid : unary<log_sigmoid> {
     return lower - xsimd::log1p(math::exp(-xsimd::abs(x)));
   }
   template <class B> B eval_derivative(B x) const noexcept { return math::sigmoid(-x); }
-  template <class B> B eval_derivative_from_output(B y) const noexcept { return -xsimd::expm1(y); }
+  template <class B> B eval_derivative_from_output(B y) const noexcept { return -math::expm1(y); }
 };
 
 /// hardsigmoid(x) = relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, else (x + 3) / 6.

@@ -43,7 +43,7 @@ struct softplus : unary<softplus> {
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept {
     const B z = detail::splat<B>(beta) * y;
-    return xsimd::select(z > detail::splat<B>(threshold), B(1), -xsimd::expm1(-z));
+    return xsimd::select(z > detail::splat<B>(threshold), B(1), -math::expm1(-z));
   }
 };
 

@@ -109,11 +109,13 @@ inline constexpr T exp_normal_min = exp_detail::constants<T>::lowest;
 
 namespace exp_detail {
 
-/// exp(x) = m 2^n with m in [0.7, 1.42] (see the top of the file); t holds n + magic, n in
-/// its low bits. Valid for |x log2 e| < 2^(p-1); special values are the callers' business.
+/// exp(x) = m 2^n, m = hi + lo in [0.7, 1.42] (hi = 1 + r rounded; see the top of the
+/// file); t holds n + magic, n in its low bits. Valid for |x log2 e| < 2^(p-1); special values
+/// are the callers' business.
 template <class B>
 struct reduced {
-  B m, t;
+  B hi, lo, t;
+  B m() const noexcept { return hi + lo; }
 };
 template <class B>
 inline reduced<B> reduce(B x) noexcept {
@@ -133,7 +135,7 @@ inline reduced<B> reduce(B x) noexcept {
   // lo = r^2/2 + r^3 Q(r) + e1 + rl (1 + r + r^2/2); r * hr is exact inside the FMA.
   const B hr = r * B(0.5);
   const B lo = fused(r, hr, fused(r * r, r * q, fused(rl, fused(r, hr, t1), e1)));
-  return {t1 + lo, t};
+  return {t1, lo, t};
 }
 
 /// v 2^k for the k in the low bits of t = k + magic, by adding k to v's exponent field: right
@@ -155,7 +157,7 @@ inline B exp(B x) noexcept {
   using T = typename B::value_type;
   using K = exp_detail::constants<T>;
   const exp_detail::reduced<B> e = exp_detail::reduce(x);
-  B y = exp_detail::scale(e.m, e.t);
+  B y = exp_detail::scale(e.m(), e.t);
   if (xsimd::all(xsimd::abs(x) < B(K::plain))) return y;  // false for NaN
   y = xsimd::select(x < B(K::lowest), B(0), y);
   return xsimd::select(x <= B(K::highest), y, x + B(std::numeric_limits<T>::infinity()));
@@ -183,9 +185,30 @@ inline B exp_times(B a, B x) noexcept {
   const B n1 = xsimd::floor(n * B(0.5));
   const B two_n1 = exp_detail::scale(B(1), n1 + magic);
   const B two_n2 = exp_detail::scale(B(1), (n - n1) + magic);
-  const B y = ((a * e.m) * two_n1) * two_n2;
+  const B y = ((a * e.m()) * two_n1) * two_n2;
   const B zero_at_floor = xsimd::select(x < floor, a * B(0), y);
   return xsimd::select(xsimd::isnan(x), x, zero_at_floor);
+}
+
+/// exp(x) - 1 from the same reduction: 2^n (hi + lo) - 1 = (2^n hi - 1) + 2^n lo, with
+/// 2^n hi exact and 2^n hi - 1 split exactly into s + err (two-sum), so the result is rounded
+/// once, from s + (err + 2^n lo): nothing cancels and exp's accuracy carries over. Beyond x = 20
+/// (float) / 40 (double) the result is exp(x) (the - 1 is below half an ULP), below -20 / -40 it
+/// is -1 (exactly, after rounding). expm1(+-0) = +-0, expm1(-inf) = -1, NaN gives NaN.
+template <class B>
+inline B expm1(B x) noexcept {
+  using T = typename B::value_type;
+  const B far(sizeof(T) == 4 ? T(20) : T(40));
+  const B xc = xsimd::min(xsimd::max(x, -far), far);
+  const exp_detail::reduced<B> e = exp_detail::reduce(xc);
+  const B two_n = exp_detail::scale(B(1), e.t);
+  const B p = two_n * e.hi;  // exact
+  const B s = p - B(1);
+  const B s_back = s - p;
+  const B err = (p - (s - s_back)) + (B(-1) - s_back);  // p - 1 = s + err exactly
+  const B y = s + fused(two_n, e.lo, err);
+  const B large = xsimd::select(x > far, math::exp(x), y);
+  return xsimd::select(x == B(0) || xsimd::isnan(x), x, large);
 }
 
 }  // namespace actfn::math
