@@ -32,18 +32,43 @@ constexpr double k_f32_bound_fma = 0.55;     // exhaustive: 0.5441 (AVX-512, AVX
 constexpr double k_f32_bound_no_fma = 0.60;  // exhaustive on SSE2: 0.5730
 constexpr double k_f64_bound = 0.65;         // sampled against expl: 0.575 (AVX-512), 0.601 (SSE2)
 
-/// The reference in the precision that measures T: double for float, long double for double.
-template <class T>
-actfn_test::wide<T> reference(T x) {
-  using R = actfn_test::wide<T>;
-  return actfn_test::ref_exp<R>(static_cast<R>(x));
-}
+/// The kernels under test, each with its reference in the precision that measures T (double
+/// for float, long double for double), its bound and the sign its results must have.
+struct exp_kernel {
+  static constexpr const char* name = "exp";
+  template <class B> static B apply(B x) { return actfn::math::exp(x); }
+  template <class R> static R reference(R x) { return actfn_test::ref_exp<R>(x); }
+  template <class T, class A> static double bound() {
+    if constexpr (sizeof(T) == 8) return k_f64_bound;
+    return actfn::math::has_fma<A> ? k_f32_bound_fma : k_f32_bound_no_fma;
+  }
+  template <class T> static bool sign_ok(T x, T y) { return !(y < 0) || std::isnan(x); }
+};
 
-template <class T, class A>
-double bound_for() {
-  if constexpr (sizeof(T) == 8) return k_f64_bound;
-  return actfn::math::has_fma<A> ? k_f32_bound_fma : k_f32_bound_no_fma;
-}
+/// expm1 (measured with these sweeps: float 0.60 / 0.70 ULP with / without FMA, double up to
+/// 0.91: Q is fitted for exp's relative error, which expm1 magnifies where it is small).
+struct expm1_kernel {
+  static constexpr const char* name = "expm1";
+  template <class B> static B apply(B x) { return actfn::math::expm1(x); }
+  template <class R> static R reference(R x) { return std::expm1(x); }
+  template <class T, class A> static double bound() {
+    if constexpr (sizeof(T) == 8) return 1.0;
+    return 0.75;
+  }
+  template <class T> static bool sign_ok(T x, T y) { return !(x < 0 && y > 0) && !(x > 0 && y < 0); }
+};
+
+/// exp_times(x, x) = x exp(x): exp's m rounded, then the product (measured with these sweeps:
+/// up to 1.42 ULP), also where exp(x) alone is below the normal range.
+struct x_exp_kernel {
+  static constexpr const char* name = "exp_times(x, x)";
+  template <class B> static B apply(B x) { return actfn::math::exp_times(x, x); }
+  template <class R> static R reference(R x) {
+    return x == 0 || std::isnan(x) ? x : x < -100000 ? R(0) * x : x * actfn_test::ref_exp<R>(x);
+  }
+  template <class T, class A> static double bound() { return 1.5; }
+  template <class T> static bool sign_ok(T x, T y) { return !(x < 0 && y > 0) && !(x > 0 && y < 0); }
+};
 
 /// v and its k nearest neighbours on each side.
 template <class T>
@@ -58,25 +83,25 @@ void push_around(std::vector<T>& out, T v, int k) {
   }
 }
 
-/// Runs exp over xs on every supported architecture and checks each lane against its reference
-/// (computed once): within the bound, never negative, NaN only for NaN; the first failure per
-/// architecture is reported.
-template <class T>
+/// Runs kernel K over xs on every supported architecture and checks each lane against its
+/// reference (computed once): within the bound, of the right sign, NaN only for NaN; the first
+/// failure per architecture is reported.
+template <class K = exp_kernel, class T>
 void check_all(const std::vector<T>& xs) {
   using R = actfn_test::wide<T>;
   std::vector<R> refs(xs.size());
-  for (std::size_t i = 0; i < xs.size(); ++i) refs[i] = reference(xs[i]);
+  for (std::size_t i = 0; i < xs.size(); ++i) refs[i] = K::reference(static_cast<R>(xs[i]));
   xsimd::supported_architectures::for_each([&](auto arch) {
     using A = decltype(arch);
     using B = xsimd::batch<T, A>;
-    const double bound = bound_for<T, A>();
+    const double bound = K::template bound<T, A>();
     double worst = 0;
     T worst_x = 0;
     alignas(A::alignment()) T lanes[B::size];
     alignas(A::alignment()) T out[B::size];
     for (std::size_t i = 0; i < xs.size(); i += B::size) {
       for (std::size_t k = 0; k < B::size; ++k) lanes[k] = xs[(i + k) % xs.size()];
-      actfn::math::exp(B::load_aligned(lanes)).store_aligned(out);
+      K::apply(B::load_aligned(lanes)).store_aligned(out);
       for (std::size_t k = 0; k < B::size; ++k) {
         const R ref = refs[(i + k) % xs.size()];
         const double err = static_cast<double>(actfn_test::ulp_error<T, R>(out[k], ref));
@@ -84,18 +109,19 @@ void check_all(const std::vector<T>& xs) {
           worst = err;
           worst_x = lanes[k];
         }
-        if (err <= bound && !(out[k] < 0) && std::isnan(out[k]) == std::isnan(lanes[k])) continue;
+        const bool sign_ok = K::sign_ok(lanes[k], out[k]);
+        if (err <= bound && sign_ok && std::isnan(out[k]) == std::isnan(lanes[k])) continue;
         // CHECK, not REQUIRE: this runs inside xsimd's for_each, which must not be unwound.
-        INFO(A::name() << ": x = " << lanes[k] << " (" << std::hexfloat << lanes[k]
-                       << std::defaultfloat << "), exp(x) = " << out[k] << ", reference "
+        INFO(K::name << ", " << A::name() << ": x = " << lanes[k] << " (" << std::hexfloat << lanes[k]
+                       << std::defaultfloat << "), result " << out[k] << ", reference "
                        << static_cast<double>(ref) << ", error " << err << " ULP");
         CHECK(err <= bound);
-        CHECK(!(out[k] < 0));
+        CHECK(sign_ok);
         CHECK(std::isnan(out[k]) == std::isnan(lanes[k]));
         return;  // one report per architecture is enough
       }
     }
-    UNSCOPED_INFO(A::name() << ": worst " << worst << " ULP at x = " << worst_x);
+ UNSCOPED_INFO(K::name << ", " << A::name() << ": worst " << worst << " ULP at x = " << worst_x);
     CHECK(worst <= bound);
   });
 }
@@ -192,4 +218,47 @@ TEST_CASE("exp, double: sampled over the range of normal results", "[exp]") {
                  unit(gen) * 0x1p-20);
   }
   check_all(xs);
+}
+
+TEMPLATE_TEST_CASE("expm1 and exp_times(x, x): sampled and at the edges", "[exp]", float, double) {
+  using T = TestType;
+  using lim = std::numeric_limits<T>;
+  using K = actfn::math::exp_detail::constants<T>;
+  std::vector<T> xs;
+  if constexpr (sizeof(T) == 4) {
+    for (std::uint64_t b = 0; b < (std::uint64_t{1} << 32); b += 4093) {
+      xs.push_back(std::bit_cast<float>(static_cast<std::uint32_t>(b)));
+    }
+  } else {
+    std::mt19937_64 gen(11);
+    std::uniform_real_distribution<double> wide(-1500.0, 709.0), unit(-2.0, 2.0), lg(-60.0, 0.0);
+    for (int i = 0; i < 50000; ++i) xs.push_back(wide(gen));
+    for (int i = 0; i < 50000; ++i) xs.push_back(unit(gen));
+    for (int i = 0; i < 20000; ++i) xs.push_back((i % 2 ? 1 : -1) * std::exp2(lg(gen)));
+  }
+  // expm1's switches (x = +-20 / +-40), the points where n changes, where exp_times' product
+  // leaves the normal range (x exp(x) = smallest normal) and its clamp at 2 lowest.
+  const ld ln2 = 0.693147180559945309417232121458176568L;
+  for (int k = -6; k <= 6; ++k) push_around(xs, static_cast<T>((k + 0.5L) * ln2), 3);
+  for (const T v : {T(20), T(-20), T(40), T(-40), T(K::lowest), T(2 * K::lowest), T(-90),
+                    T(-100), T(-745), T(-740)}) {
+    push_around(xs, v, 8);
+  }
+  for (const T v : {T(0), -T(0), lim::denorm_min(), -lim::denorm_min(), lim::min(), -lim::min(),
+                    lim::max(), lim::lowest(), lim::infinity(), -lim::infinity(),
+                    lim::quiet_NaN()}) {
+    xs.push_back(v);
+  }
+  std::vector<T> below_overflow;  // exp_times(a, x) needs a exp(x) finite and a finite
+  for (const T x : xs) {
+    if (!(x > T(K::highest) - 5) && x != -lim::infinity()) below_overflow.push_back(x);
+  }
+  check_all<expm1_kernel>(xs);
+  check_all<x_exp_kernel>(below_overflow);
+
+  using B = xsimd::batch<T>;
+  CHECK(actfn::math::expm1(B(-lim::infinity())).get(0) == T(-1));
+  CHECK(actfn::math::expm1(B(lim::infinity())).get(0) == lim::infinity());
+  CHECK(std::signbit(actfn::math::expm1(B(-T(0))).get(0)));
+  CHECK(actfn::math::exp_times(B(T(-3)), B(-lim::infinity())).get(0) == T(0));
 }

@@ -213,6 +213,17 @@ options parse(int argc, char** argv) {
   if (!o.forward && !o.derivative) o.forward = o.derivative = true;
   if (o.exhaustive && o.stride) usage_error("--exhaustive and --stride exclude each other");
   if (o.exhaustive && o.f64) usage_error("--exhaustive covers the 2^32 float patterns only (use --stride for f64)");
+  // A stride over 2^64 double patterns that is fine for 2^32 floats would ask for billions of
+  // samples (held in memory): say so instead of running out of it.
+  constexpr std::uint64_t max_samples = std::uint64_t{1} << 27;
+  if (o.stride && o.f32 && (std::uint64_t{1} << 32) / o.stride > max_samples)
+    usage_error("--stride " + std::to_string(o.stride) + " gives " +
+                std::to_string((std::uint64_t{1} << 32) / o.stride) +
+                " f32 samples, more than 2^27 (use --exhaustive, or --stride 32 or more)");
+  if (o.stride && o.f64 && ~std::uint64_t{0} / o.stride > max_samples)
+    usage_error("--stride " + std::to_string(o.stride) + " gives " +
+                std::to_string(~std::uint64_t{0} / o.stride) +
+                " f64 samples, more than 2^27 (use --stride 2^37 or more with --type f64)");
   if (o.threads == 0) o.threads = std::max(1u, std::thread::hardware_concurrency());
   return o;
 }

@@ -117,6 +117,16 @@ struct reduced {
   B hi, lo, t;
   B m() const noexcept { return hi + lo; }
 };
+/// Q(r), with exp(r) = 1 + r + r^2/2 + r^3 Q(r) on |r| <= 0.3466.
+template <class B>
+inline B poly_q(B r) noexcept {
+  using K = constants<typename B::value_type>;
+  constexpr std::size_t N = std::size(K::q);
+  B q(K::q[N - 1]);
+  for (std::size_t i = N - 1; i-- > 0;) q = fused(q, r, B(K::q[i]));
+  return q;
+}
+
 template <class B>
 inline reduced<B> reduce(B x) noexcept {
   using K = constants<typename B::value_type>;
@@ -129,9 +139,7 @@ inline reduced<B> reduce(B x) noexcept {
   const B one(1);
   const B t1 = one + r;
   const B e1 = (one - t1) + r;  // 1 + r = t1 + e1 exactly (|r| < 1)
-  constexpr std::size_t N = std::size(K::q);
-  B q(K::q[N - 1]);
-  for (std::size_t i = N - 1; i-- > 0;) q = fused(q, r, B(K::q[i]));
+  const B q = poly_q(r);
   // lo = r^2/2 + r^3 Q(r) + e1 + rl (1 + r + r^2/2); r * hr is exact inside the FMA.
   const B hr = r * B(0.5);
   const B lo = fused(r, hr, fused(r * r, r * q, fused(rl, fused(r, hr, t1), e1)));
@@ -192,7 +200,9 @@ inline B exp_times(B a, B x) noexcept {
 
 /// exp(x) - 1 from the same reduction: 2^n (hi + lo) - 1 = (2^n hi - 1) + 2^n lo, with
 /// 2^n hi exact and 2^n hi - 1 split exactly into s + err (two-sum), so the result is rounded
-/// once, from s + (err + 2^n lo): nothing cancels and exp's accuracy carries over. Beyond x = 20
+/// once, from s + (err + 2^n lo): nothing cancels and exp's accuracy carries over. For
+/// |x| < ln(2)/2 (n = 0) directly x + (x^2/2 + x^3 Q(x)), so that tiny x do not go through
+/// 1 + x and back. Beyond x = 20
 /// (float) / 40 (double) the result is exp(x) (the - 1 is below half an ULP), below -20 / -40 it
 /// is -1 (exactly, after rounding). expm1(+-0) = +-0, expm1(-inf) = -1, NaN gives NaN.
 template <class B>
@@ -207,7 +217,10 @@ inline B expm1(B x) noexcept {
   const B s_back = s - p;
   const B err = (p - (s - s_back)) + (B(-1) - s_back);  // p - 1 = s + err exactly
   const B y = s + fused(two_n, e.lo, err);
-  const B large = xsimd::select(x > far, math::exp(x), y);
+  const B x_half = x * B(0.5);
+  const B near_zero = x + fused(x, x_half, (x * x) * (x * exp_detail::poly_q(x)));
+  const B body = xsimd::select(xsimd::abs(x) < B(0.34), near_zero, y);
+  const B large = xsimd::select(x > far, math::exp(x), body);
   return xsimd::select(x == B(0) || xsimd::isnan(x), x, large);
 }
 

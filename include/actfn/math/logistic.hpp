@@ -24,7 +24,11 @@ struct split_value {
 /// num / (1 + e) = hi + (remainder - hi d_err) / (d + d_err). So exp's error is the only one
 /// left before the caller's own rounding. NaN propagates; lo = 0 at z = +-inf.
 template <class B>
-inline split_value<B> sigmoid_split(B z) noexcept {
+struct sigmoid_value : split_value<B> {
+  B e;  // exp(-|z|)
+};
+template <class B>
+inline sigmoid_value<B> sigmoid_split(B z) noexcept {
   const B one(1);
   const B e = math::exp(-xsimd::abs(z));
   const B d = one + e;
@@ -34,7 +38,7 @@ inline split_value<B> sigmoid_split(B z) noexcept {
   const B q = num / d;
   const B remainder = division_remainder(num, d, q);
   const B inv_d = xsimd::select(positive, q, one - q);
-  return {q, (remainder - q * d_err) * inv_d};
+  return {{q, (remainder - q * d_err) * inv_d}, e};
 }
 
 /// sigma(z), rounded once from sigmoid_split.
@@ -44,18 +48,11 @@ inline B sigmoid(B z) noexcept {
   return s.hi + s.lo;
 }
 
-/// sigma(z) and 1 - sigma(z) = sigma(-z), both without cancellation, from one exp.
+/// 1 - sigma(z) = sigma(-z) without cancellation, from sigmoid_split's parts: e (hi + lo) =
+/// e / (1 + e) for z >= 0, (1 - hi) - lo for z < 0 (where hi <= 1/2).
 template <class B>
-struct sigmoid_pair {
-  B s, complement;
-};
-template <class B>
-inline sigmoid_pair<B> sigmoid_and_complement(B z) noexcept {
-  const B one(1);
-  const B e = math::exp(-xsimd::abs(z));
-  const B d = one + e;
-  const auto positive = z >= B(0);
-  return {xsimd::select(positive, one, e) / d, xsimd::select(positive, e, one) / d};
+inline B sigmoid_complement(B z, const sigmoid_value<B>& s) noexcept {
+  return xsimd::select(z >= B(0), s.e * (s.hi + s.lo), (B(1) - s.hi) - s.lo);
 }
 
 /// sigma'(z) = sigma(z) (1 - sigma(z)) = e / (1 + e)^2 with e = exp(-|z|): no cancellation
