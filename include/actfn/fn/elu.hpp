@@ -19,7 +19,7 @@ namespace actfn {
 /// Odd at zero: elu(-0) = -0 (x itself is returned for x >= 0, where alpha expm1(x) would give +0).
 struct elu : unary<elu> {
   static constexpr std::string_view name = "elu";
-  static constexpr accuracy bound{3, 2, 3, 2};
+  static constexpr accuracy bound{1, 1, 1, 1};
 
   double alpha = 1.0;
 
@@ -47,7 +47,7 @@ struct elu : unary<elu> {
 /// (x < -87.3 for float, -708.4 for double), f' is math::exp_times(scale alpha, x).
 struct selu : unary<selu> {
   static constexpr std::string_view name = "selu";
-  static constexpr accuracy bound{2, 3, 3, 3};
+  static constexpr accuracy bound{2, 2, 2, 2};
 
   static constexpr double alpha = 1.6732632423543772848170429916717;
   static constexpr double scale = 1.0507009873554804934193349852946;
@@ -95,10 +95,11 @@ struct selu : unary<selu> {
 ///                                                        torch.nn.CELU(alpha=1.0)
 /// f'(x) = 1 for x > 0, exp(x / alpha) for x <= 0 (1 at the kink).
 /// derivative_from_output(y) = 1 for y > 0, y / alpha + 1 otherwise. Requires alpha != 0.
-/// celu(-0) = -0.
+/// celu(-0) = -0. The bound holds for any alpha: with alpha = 1 the measured worst is 0.66 ULP
+/// (as elu); other alpha add the rounding of x / alpha and of the product (1.2 ULP at alpha = 3).
 struct celu : unary<celu> {
   static constexpr std::string_view name = "celu";
-  static constexpr accuracy bound{3, 2, 3, 2};
+  static constexpr accuracy bound{2, 1, 2, 1};
 
   double alpha = 1.0;
 

@@ -41,7 +41,7 @@ struct gelu : unary<gelu> {
 /// Limits: f(-inf) = -0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1.
 struct gelu_tanh : unary<gelu_tanh> {
   static constexpr std::string_view name = "gelu_tanh";
-  static constexpr accuracy bound{3.5, 8, 3, 7.5};
+  static constexpr accuracy bound{2.5, 7, 2, 5.5};
 
   template <class B> B eval(B x) const noexcept {
     const argument<B> z = two_u(x);

@@ -12,7 +12,8 @@ namespace actfn {
 
 /// mish(x) = x * tanh(softplus(x))                        torch.nn.Mish (Misra 2019)
 /// With e = exp(x) and n = e (e + 2): tanh(softplus(x)) = n / (n + 2), one exp and one
-/// division, accurate in both tails (no log1p(exp) to round, no cancellation for x << 0).
+/// division, accurate in both tails (no log1p(exp) to round, no cancellation for x << 0), the
+/// quotient kept as hi + lo (see eval).
 /// For x > 20, tanh(softplus(x)) is 1 to double precision and f(x) = x, f'(x) = 1.
 /// f'(x) = t + x * sigmoid(x) * sech^2(softplus(x)), t = n / (n + 2),
 ///   sech^2(softplus(x)) = 1 - t^2 = 4 (n + 1) / (n + 2)^2.
@@ -22,15 +23,25 @@ namespace actfn {
 /// Limits: f(-inf) = 0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1.
 struct mish : unary<mish> {
   static constexpr std::string_view name = "mish";
-  static constexpr accuracy bound{4.5, 8, 4.5, 8};
+  static constexpr accuracy bound{3, 7.5, 2.5, 6};
 
   template <class B> B eval(B x) const noexcept {
-    const B n = exp_term(x);
-    const B body = math::times_vanishing(x, n / (n + B(2)));
+    using T = typename B::value_type;
+    // t = n / d, n = e (e + 2) rounded once, d = n + 2, as hi + lo: d's exact error and the
+    // division's exact remainder are recovered as in math::sigmoid_split, with
+    // 1 / d = (1 - t) / 2; so x t is rounded once more, not five times.
+    const B e = math::exp(xsimd::select(x > B(k_linear), B(k_linear), x));
+    const B n = math::fused(e, e, B(2) * e);
+    const B d = n + B(2);
+    const B d_back = d - n;
+    const B d_err = (n - (d - d_back)) + (B(2) - d_back);  // n + 2 = d + d_err exactly
+    const B q = n / d;
+    const B lo = (math::division_remainder(n, d, q) - q * d_err) * ((B(1) - q) * B(0.5));
+    const B body = math::times_split(x, math::split_value<B>{q, lo});
     // Where exp(x) underflows, n / (n + 2) = exp(x) = sigmoid(x) to working precision, and
     // x * sigmoid(x) keeps the product accurate while it is still a normal number.
-    using T = typename B::value_type;
-    const B tail = xsimd::select(x < B(math::exp_normal_min<T>), math::x_times_sigmoid(x, x), body);
+    const auto deep = x < B(math::exp_normal_min<T>);
+    const B tail = xsimd::any(deep) ? xsimd::select(deep, math::x_times_sigmoid(x, x), body) : body;
     return xsimd::select(x > B(k_linear), x, tail);
   }
   template <class B> B eval_derivative(B x) const noexcept {
@@ -40,7 +51,13 @@ struct mish : unary<mish> {
     const B e = math::exp(xsimd::select(x > B(k_linear), B(k_linear), x));
     const B ep2 = e + B(2);
     const B d = math::fused(e, ep2, B(2));
-    const B p = math::fused(B(4) * x, e + B(1), ep2 * d);
+    // (e + 2) d + 4 x (e + 1) cancels by up to 3.3x left of the window: both products are
+    // summed with their exact rounding errors.
+    const B ep1 = e + B(1);
+    const B a = math::rounded(ep2 * d);
+    const B b = math::rounded(B(4) * x * ep1);
+    const B ab_err = math::product_error(ep2, d, a) + math::product_error(B(4) * x, ep1, b);
+    const B p = (a + b) + ab_err;
     const B slope = math::times_vanishing(p, e) / (d * d);
     using T = typename B::value_type;
     const auto deep = x < B(math::exp_normal_min<T>);
@@ -50,10 +67,6 @@ struct mish : unary<mish> {
 
  private:
   static constexpr double k_linear = 20;
-  template <class B> static B exp_term(B x) noexcept {
-    const B e = math::exp(xsimd::select(x > B(k_linear), B(k_linear), x));
-    return e * (e + B(2));
-  }
 };
 
 }  // namespace actfn

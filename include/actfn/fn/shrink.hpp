@@ -74,7 +74,7 @@ struct softshrink : unary<softshrink> {
 /// f'(x) = tanh(x)^2. Odd; f(+-inf) = +-inf.
 struct tanhshrink : unary<tanhshrink> {
   static constexpr std::string_view name = "tanhshrink";
-  static constexpr accuracy bound{4.5, 4.5, 4, 4};
+  static constexpr accuracy bound{4.5, 4, 4, 3.5};
 
   template <class B> B eval(B x) const noexcept {
     using T = typename B::value_type;

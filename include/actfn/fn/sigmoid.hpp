@@ -18,7 +18,7 @@ namespace actfn {
 /// likewise f'(x) = exp(-|x|) for |x| beyond those bounds.
 struct sigmoid : unary<sigmoid> {
   static constexpr std::string_view name = "sigmoid";
-  static constexpr accuracy bound{3, 5, 3, 4.5};
+  static constexpr accuracy bound{2, 4.5, 1.5, 4};
 
   template <class B> B eval(B x) const noexcept {
     using T = typename B::value_type;
@@ -42,7 +42,7 @@ struct sigmoid : unary<sigmoid> {
 /// Limits: f(-inf) = -inf, f(+inf) = 0; log_sigmoid(-100) = -100 (no overflow).
 struct log_sigmoid : unary<log_sigmoid> {
   static constexpr std::string_view name = "log_sigmoid";
-  static constexpr accuracy bound{2.5, 3, 2, 3};
+  static constexpr accuracy bound{2, 2, 1.5, 1.5};
 
   template <class B> B eval(B x) const noexcept {
     const B lower = xsimd::select(x < B(0), x, B(0));

@@ -19,7 +19,7 @@ namespace actfn {
 /// Limits: f(-inf) = 0, f(+inf) = +inf; softplus(100) = 100.
 struct softplus : unary<softplus> {
   static constexpr std::string_view name = "softplus";
-  static constexpr accuracy bound{2.5, 3, 2, 3};
+  static constexpr accuracy bound{2, 2, 1.5, 1.5};
 
   double beta = 1.0;
   double threshold = 20.0;

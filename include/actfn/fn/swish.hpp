@@ -20,7 +20,7 @@ namespace actfn {
 /// x / 2 everywhere (f(+-inf) = +-inf, f' = 1/2).
 struct swish : unary<swish> {
   static constexpr std::string_view name = "swish";
-  static constexpr accuracy bound{4, 7, 3.5, 6.5};
+  static constexpr accuracy bound{2, 7, 2, 6.5};
 
   double beta = 1.0;
 
@@ -49,7 +49,7 @@ struct swish : unary<swish> {
 /// swish with beta = 1: the same code, without a parameter.
 struct silu : unary<silu> {
   static constexpr std::string_view name = "silu";
-  static constexpr accuracy bound{4, 7, 3.5, 6.5};
+  static constexpr accuracy bound{2, 7, 2, 6.5};
 
   template <class B> B eval(B x) const noexcept { return swish{}.eval(x); }
   template <class B> B eval_derivative(B x) const noexcept { return swish{}.eval_derivative(x); }

@@ -18,7 +18,7 @@ namespace actfn {
 /// derivative_from_output(y) = (1 - y)(1 + y). Odd: tanh(-0) = -0.
 struct tanh : unary<tanh> {
   static constexpr std::string_view name = "tanh";
-  static constexpr accuracy bound{2, 5, 2, 5};
+  static constexpr accuracy bound{1.5, 4.5, 1.5, 3.5};
 
   template <class B> B eval(B x) const noexcept { return xsimd::tanh(x); }
   template <class B> B eval_derivative(B x) const noexcept {

@@ -72,10 +72,11 @@ inline B times_vanishing(B x, B t) noexcept {
 }
 
 /// x * (hi + lo), rounded once where there is FMA; 0 where hi is 0 (-inf * 0 gives the limit
-/// 0), x * hi where lo is 0 (inf * 1 stays inf).
+/// 0), x * hi where lo or x is 0 (inf * 1 stays inf, -0 * hi keeps its sign).
 template <class B>
 inline B times_split(B x, split_value<B> s) noexcept {
-  const B p = xsimd::select(s.lo == B(0), x * s.hi, fused(x, s.hi, x * s.lo));
+  const auto plain = s.lo == B(0) || x == B(0);
+  const B p = xsimd::select(plain, x * s.hi, fused(x, s.hi, x * s.lo));
   return xsimd::select(s.hi == B(0), B(0), p);
 }
 
