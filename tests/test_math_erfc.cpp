@@ -17,6 +17,7 @@
 #include <random>
 #include <vector>
 
+#include "support/inputs.hpp"
 #include "support/reference.hpp"
 #include "support/ulp.hpp"
 
@@ -41,20 +42,6 @@ std::vector<double> uniform(std::size_t n, double lo, double hi, unsigned seed) 
   std::vector<double> v(n);
   for (double& x : v) x = dist(gen);
   return v;
-}
-
-/// v and its k nearest neighbours on each side.
-template <class T>
-std::vector<T> around(T v, int k) {
-  std::vector<T> out{v};
-  T up = v, down = v;
-  for (int i = 0; i < k; ++i) {
-    up = std::nextafter(up, std::numeric_limits<T>::infinity());
-    down = std::nextafter(down, -std::numeric_limits<T>::infinity());
-    out.push_back(up);
-    out.push_back(down);
-  }
-  return out;
 }
 
 }  // namespace
@@ -95,7 +82,7 @@ TEST_CASE("upper_tail: u Q(u) before its final rounding within 2^-54.5 on every 
   const ld tol = std::ldexp(1.0L, -54) / std::sqrt(2.0L);
   std::vector<double> us = uniform(8000, 0.0, 39.0, 3);
   for (const double b : {0.8, 1.77, 3.0, nd::k_near_end, 38.0})
-    for (const double u : around(b, 8)) us.push_back(u);
+    for (const double u : actfn_test::around(b, 8)) us.push_back(u);
   for (const double u : {0.0, 0x1p-1074, 1e-300, 1e-20, 1e-8, 0.5}) us.push_back(u);
   for (const double u : us) {
     const B ub(u);
@@ -157,7 +144,7 @@ TEMPLATE_TEST_CASE("x Phi(x) and Phi(x) + x phi(x) within gelu's bound where the
       sizeof(T) == 4 ? std::vector<double>{0.8, 1.77, 3.0, 4.0406, 13.2, 13.3, 13.5, 20.0}
                      : std::vector<double>{0.8, 1.77, 3.0, 4.0406, 37.5, 37.6, 37.7, 38.5, 39.0};
   for (const double b : edges)
-    for (const T x : around(static_cast<T>(b), 4)) {
+    for (const T x : actfn_test::around(static_cast<T>(b), 4)) {
       xs.push_back(x);
       xs.push_back(-x);
     }

@@ -20,6 +20,7 @@
 #include <random>
 #include <vector>
 
+#include "support/inputs.hpp"
 #include "support/reference.hpp"
 #include "support/ulp.hpp"
 
@@ -70,17 +71,11 @@ struct x_exp_kernel {
   template <class T> static bool sign_ok(T x, T y) { return !(x < 0 && y > 0) && !(x > 0 && y < 0); }
 };
 
-/// v and its k nearest neighbours on each side.
+/// Appends v and its k nearest neighbours on each side.
 template <class T>
 void push_around(std::vector<T>& out, T v, int k) {
-  out.push_back(v);
-  T up = v, down = v;
-  for (int i = 0; i < k; ++i) {
-    up = std::nextafter(up, std::numeric_limits<T>::infinity());
-    down = std::nextafter(down, -std::numeric_limits<T>::infinity());
-    out.push_back(up);
-    out.push_back(down);
-  }
+  const std::vector<T> near = actfn_test::around(v, k);
+  out.insert(out.end(), near.begin(), near.end());
 }
 
 /// Runs kernel K over xs on every supported architecture and checks each lane against its

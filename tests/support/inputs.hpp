@@ -116,4 +116,18 @@ bool same_bits(T a, T b) {
   return std::signbit(a) == std::signbit(b) && (a == b || (std::isnan(a) && std::isnan(b)));
 }
 
+/// v and its k nearest neighbours on each side (2k + 1 values).
+template <class T>
+std::vector<T> around(T v, int k) {
+  std::vector<T> out{v};
+  T up = v, down = v;
+  for (int i = 0; i < k; ++i) {
+    up = std::nextafter(up, std::numeric_limits<T>::infinity());
+    down = std::nextafter(down, -std::numeric_limits<T>::infinity());
+    out.push_back(up);
+    out.push_back(down);
+  }
+  return out;
+}
+
 }  // namespace actfn_test
