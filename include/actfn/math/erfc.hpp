@@ -52,6 +52,7 @@
 
 #include "actfn/core/config.hpp"
 #include "actfn/math/fma.hpp"
+#include "actfn/math/lanes.hpp"
 
 namespace actfn::math {
 namespace normal_detail {
@@ -396,24 +397,6 @@ inline D x_times_cdf_slope_short(D x) noexcept {
   return xsimd::select(xsimd::isnan(x), x, y);
 }
 
-/// Runs a double-lane kernel on a float batch: the lanes are widened, computed and rounded once.
-/// (xsimd 8.1 has no widening conversion; these fixed-length loops compile to the conversion
-/// instructions.)
-template <class B, class Kernel>
-inline B in_double_lanes(B x, Kernel kernel) noexcept {
-  using A = typename B::arch_type;
-  using D = xsimd::batch<double, A>;
-  alignas(A::alignment()) float f[B::size];
-  alignas(A::alignment()) double d[B::size];
-  x.store_aligned(f);
-  for (std::size_t i = 0; i < B::size; ++i) d[i] = f[i];
-  for (std::size_t i = 0; i < B::size; i += D::size) {
-    kernel(D::load_aligned(d + i)).store_aligned(d + i);
-  }
-  for (std::size_t i = 0; i < B::size; ++i) f[i] = static_cast<float>(d[i]);
-  return B::load_aligned(f);
-}
-
 }  // namespace normal_detail
 
 /// x Phi(x), Phi the standard normal CDF: gelu's value. See the top of this file.
@@ -422,7 +405,7 @@ inline B x_times_normal_cdf(B x) noexcept {
   if constexpr (std::is_same_v<typename B::value_type, double>) {
     return normal_detail::x_times_cdf(x);
   } else {
-    return normal_detail::in_double_lanes(
+    return in_double_lanes(
         x, [](auto d) { return normal_detail::x_times_cdf_short(d); });
   }
 }
@@ -433,7 +416,7 @@ inline B x_times_normal_cdf_slope(B x) noexcept {
   if constexpr (std::is_same_v<typename B::value_type, double>) {
     return normal_detail::x_times_cdf_slope(x);
   } else {
-    return normal_detail::in_double_lanes(
+    return in_double_lanes(
         x, [](auto d) { return normal_detail::x_times_cdf_slope_short(d); });
   }
 }
