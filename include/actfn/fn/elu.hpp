@@ -27,10 +27,11 @@ struct elu : unary<elu> {
   explicit elu(double alpha_) : alpha(alpha_) { detail::require_finite(name, "alpha", alpha); }
 
   template <class B> B eval(B x) const noexcept {
-    return xsimd::select(x >= B(0), x, detail::splat<B>(alpha) * math::expm1(x));
+    // min(0, x): expm1_fast is for x <= 0, and this operand order keeps x's NaN.
+    return xsimd::select(x >= B(0), x, detail::splat<B>(alpha) * math::expm1_fast(xsimd::min(B(0), x)));
   }
   template <class B> B eval_derivative(B x) const noexcept {
-    return xsimd::select(x > B(0), B(1), detail::splat<B>(alpha) * math::exp(x));
+    return xsimd::select(x > B(0), B(1), detail::splat<B>(alpha) * math::exp_fast(x));
   }
   template <class B> B eval_derivative_from_output(B y) const {
     if (alpha < 0)
@@ -60,14 +61,14 @@ struct selu : unary<selu> {
     constexpr bool f32 = sizeof(T) == 4;
     const B sa_hi(static_cast<T>(f32 ? 1.7580993175506592 : 1.7580993408473768));
     const B sa_lo(static_cast<T>(f32 ? 2.3296717444054593e-08 : 1.41535193800845e-17));
-    const B em = math::expm1(x);
+    const B em = math::expm1_fast(xsimd::min(B(0), x));  // as elu
     const B neg = math::fused(em, sa_hi, em * sa_lo);
     return xsimd::select(x >= B(0), scaled(x), neg);
   }
   template <class B> B eval_derivative(B x) const noexcept {
     using T = typename B::value_type;
     const B sa = detail::splat<B>(scale_alpha);
-    B neg = sa * math::exp(x);
+    B neg = sa * math::exp_fast(x);
     const auto deep = x < B(math::exp_normal_min<T>);
     if (xsimd::any(deep)) {
       neg = xsimd::select(deep, math::exp_times(sa, x), neg);
@@ -110,10 +111,11 @@ struct celu : unary<celu> {
 
   template <class B> B eval(B x) const noexcept {
     const B a = detail::splat<B>(alpha);
-    return xsimd::select(x >= B(0), x, a * math::expm1(x / a));
+    const B z = x / a;  // <= 0 where it is used if alpha > 0 (as elu); else any sign
+    return xsimd::select(x >= B(0), x, a * (alpha > 0 ? math::expm1_fast(xsimd::min(B(0), z)) : math::expm1(z)));
   }
   template <class B> B eval_derivative(B x) const noexcept {
-    return xsimd::select(x > B(0), B(1), math::exp(x / detail::splat<B>(alpha)));
+    return xsimd::select(x > B(0), B(1), math::exp_fast(x / detail::splat<B>(alpha)));
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept {
     return xsimd::select(y > B(0), B(1), y / detail::splat<B>(alpha) + B(1));

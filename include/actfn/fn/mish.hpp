@@ -30,7 +30,7 @@ struct mish : unary<mish> {
     // t = n / d, n = e (e + 2) rounded once, d = n + 2, as hi + lo: d's exact error and the
     // division's exact remainder are recovered as in math::sigmoid_split, with
     // 1 / d = (1 - t) / 2; so x t is rounded once more, not five times.
-    const B e = math::exp(xsimd::select(x > B(k_linear), B(k_linear), x));
+    const B e = math::exp_fast(xsimd::select(x > B(k_linear), B(k_linear), x));
     const B n = math::fused(e, e, B(2) * e);
     const B d = n + B(2);
     const B d_back = d - n;
@@ -48,7 +48,7 @@ struct mish : unary<mish> {
     // With e = exp(x) and d = e (e + 2) + 2: t = e (e + 2) / d, sigmoid(x) sech^2(sp) =
     // 4 e (e + 1) / d^2, so f' = e ((e + 2) d + 4 x (e + 1)) / d^2: one sum that cancels near
     // the zero crossing (instead of two rounded terms), the rest products and one division.
-    const B e = math::exp(xsimd::select(x > B(k_linear), B(k_linear), x));
+    const B e = math::exp_fast(xsimd::select(x > B(k_linear), B(k_linear), x));
     const B ep2 = e + B(2);
     const B d = math::fused(e, ep2, B(2));
     // (e + 2) d + 4 x (e + 1) cancels by up to 3.3x left of the window: both products are

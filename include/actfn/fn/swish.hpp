@@ -31,7 +31,8 @@ struct swish : unary<swish> {
   template <class B> B eval_derivative(B x) const noexcept {
     using T = typename B::value_type;
     const B zx = z(x);
-    const B d = math::sigmoid(zx) + math::times_vanishing(zx, math::sigmoid_slope(zx));
+    const math::sigmoid_value<B> s = math::sigmoid_split(zx);  // one exp for s and s'
+    const B d = (s.hi + s.lo) + math::times_vanishing(zx, math::sigmoid_slope_of(s.e));
     const auto deep = zx < B(math::exp_normal_min<T>) &&
                       zx != B(-std::numeric_limits<T>::infinity());
     if (!xsimd::any(deep)) return detail::keep_nan(x, d);

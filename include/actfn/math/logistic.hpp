@@ -23,14 +23,18 @@ struct split_value {
 /// division's exact remainder, times 1 / d (= hi for z >= 0, 1 - hi for z < 0, to an ULP):
 /// num / (1 + e) = hi + (remainder - hi d_err) / (d + d_err). So exp's error is the only one
 /// left before the caller's own rounding. NaN propagates; lo = 0 at z = +-inf.
+/// (A flat struct, not derived from split_value: GCC 12 copies a sliced base of xsimd batches
+/// through the stack with 64-bit moves, which cost sigmoid three times its arithmetic.)
 template <class B>
-struct sigmoid_value : split_value<B> {
+struct sigmoid_value {
+  B hi, lo;
   B e;  // exp(-|z|)
+  split_value<B> split() const noexcept { return {hi, lo}; }
 };
 template <class B>
 inline sigmoid_value<B> sigmoid_split(B z) noexcept {
   const B one(1);
-  const B e = math::exp(-xsimd::abs(z));
+  const B e = math::exp_fast(-xsimd::abs(z));
   const B d = one + e;
   const B d_err = (one - d) + e;  // 1 + e = d + d_err exactly (e <= 1)
   const auto positive = z >= B(0);
@@ -38,13 +42,13 @@ inline sigmoid_value<B> sigmoid_split(B z) noexcept {
   const B q = num / d;
   const B remainder = division_remainder(num, d, q);
   const B inv_d = xsimd::select(positive, q, one - q);
-  return {{q, (remainder - q * d_err) * inv_d}, e};
+  return {q, (remainder - q * d_err) * inv_d, e};
 }
 
 /// sigma(z), rounded once from sigmoid_split.
 template <class B>
 inline B sigmoid(B z) noexcept {
-  const split_value<B> s = sigmoid_split(z);
+  const sigmoid_value<B> s = sigmoid_split(z);
   return s.hi + s.lo;
 }
 
@@ -55,13 +59,18 @@ inline B sigmoid_complement(B z, const sigmoid_value<B>& s) noexcept {
   return xsimd::select(z >= B(0), s.e * (s.hi + s.lo), (B(1) - s.hi) - s.lo);
 }
 
+/// sigma'(z) from e = exp(-|z|) (sigmoid_value::e, for a caller that also needs sigma(z)).
+template <class B>
+inline B sigmoid_slope_of(B e) noexcept {
+  const B d = B(1) + e;
+  return e / (d * d);
+}
+
 /// sigma'(z) = sigma(z) (1 - sigma(z)) = e / (1 + e)^2 with e = exp(-|z|): no cancellation
 /// where sigma(z) rounds to 1, and exactly 0 for |z| = inf.
 template <class B>
 inline B sigmoid_slope(B z) noexcept {
-  const B e = math::exp(-xsimd::abs(z));
-  const B d = B(1) + e;
-  return e / (d * d);
+  return sigmoid_slope_of(math::exp_fast(-xsimd::abs(z)));
 }
 
 /// x * t where t -> 0 faster than x grows: 0 where t is exactly 0 (so -inf * 0 gives the
@@ -98,7 +107,7 @@ inline B times_sigmoid(B x, B z, split_value<B> s) noexcept {
 /// x * sigmoid(z), accurate also where sigmoid(z) underflows (see times_sigmoid).
 template <class B>
 inline B x_times_sigmoid(B x, B z) noexcept {
-  return times_sigmoid(x, z, sigmoid_split(z));
+  return times_sigmoid(x, z, sigmoid_split(z).split());
 }
 
 /// x * sigmoid(z + dz) where z + dz is an argument held as a rounded value z and a small
@@ -107,8 +116,8 @@ inline B x_times_sigmoid(B x, B z) noexcept {
 /// subtraction: where it cancels (z > 0) the correction it scales is far below one ULP.
 template <class B>
 inline B x_times_sigmoid(B x, B z, B dz) noexcept {
-  const split_value<B> s = sigmoid_split(z);
-  const B p = times_sigmoid(x, z, s);
+  const sigmoid_value<B> s = sigmoid_split(z);
+  const B p = times_sigmoid(x, z, s.split());
   const B c = dz * (B(1) - s.hi);
   return xsimd::select(c == B(0), p, fused(p, c, p));  // p = inf with c = 0 stays inf
 }

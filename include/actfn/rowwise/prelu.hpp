@@ -92,7 +92,7 @@ void prelu_forward(X&& x, Wt&& weight, Y&& y, std::size_t inner) {
   detail::require_disjoint(where, "weight", ws, "y", ys);
   detail::for_each_channel_block(xs.size(), ws.size(), inner, [&](std::size_t c, std::size_t at) {
     const auto f = detail::channel_prelu(ws[c]);
-    detail::transform<Arch>(inner, ys.data() + at, [&f](auto b) { return f(b); }, xs.data() + at);
+    detail::transform<Arch>(inner, ys.data() + at, [f](auto b) { return f(b); }, xs.data() + at);
   });
 }
 
@@ -135,7 +135,7 @@ void prelu_backward(X&& x, Wt&& weight, DY&& dy, DX&& dx, DW&& dweight, std::siz
     }, xs.data() + at, dys.data() + at));
     const auto f = detail::channel_prelu(ws[c]);
     detail::transform<Arch>(
-        inner, dxs.data() + at, [&f](auto xb, auto gb) { return gb * f.derivative(xb); },
+        inner, dxs.data() + at, [f](auto xb, auto gb) { return gb * f.derivative(xb); },
         xs.data() + at, dys.data() + at);
   });
   std::ranges::transform(sums, dws.begin(),
