@@ -27,22 +27,21 @@ struct mish : unary<mish> {
 
   template <class B> B eval(B x) const noexcept {
     using T = typename B::value_type;
-    // t = n / d, n = e (e + 2) rounded once, d = n + 2, as hi + lo: d's exact error and the
-    // division's exact remainder are recovered as in math::sigmoid_split, with
-    // 1 / d = (1 - t) / 2; so x t is rounded once more, not five times.
-    const B e = math::exp_fast(xsimd::select(x > B(k_linear), B(k_linear), x));
-    const B n = math::fused(e, e, B(2) * e);
-    const B d = n + B(2);
-    const B d_back = d - n;
-    const B d_err = (n - (d - d_back)) + (B(2) - d_back);  // n + 2 = d + d_err exactly
-    const B q = n / d;
-    const B lo = (math::division_remainder(n, d, q) - q * d_err) * ((B(1) - q) * B(0.5));
-    const B body = math::times_split(x, math::split_value<B>{q, lo});
-    // Where exp(x) underflows, n / (n + 2) = exp(x) = sigmoid(x) to working precision, and
-    // x * sigmoid(x) keeps the product accurate while it is still a normal number.
-    const auto deep = x < B(math::exp_normal_min<T>);
-    const B tail = xsimd::any(deep) ? xsimd::select(deep, math::x_times_sigmoid(x, x), body) : body;
-    return xsimd::select(x > B(k_linear), x, tail);
+    // Every lane above -87.3 / -708.3 (false for NaN), the common case: exp_in_range and none
+    // of the checks for the far left tail; those lanes get the same bits on the edge path.
+    const B xc = xsimd::select(x > B(k_linear), B(k_linear), x);
+    const math::split_value<B> t = tanh_softplus(math::exp_in_range(xc));
+    // x (hi + lo) as math::times_split, whose other case (hi = 0) needs x beyond the range.
+    const auto exact = t.lo == B(0) || x == B(0);
+    const B fast = xsimd::select(exact, x * t.hi, math::fused(x, t.hi, x * t.lo));
+    return math::plain_or(x > B(-math::exp_plain<T>), xsimd::select(x > B(k_linear), x, fast), [&] {
+      const B body = math::times_split(x, tanh_softplus(math::exp_fast(xc)));
+      // Where exp(x) underflows, n / (n + 2) = exp(x) = sigmoid(x) to working precision, and
+      // x * sigmoid(x) keeps the product accurate while it is still a normal number.
+      const auto deep = x < B(math::exp_normal_min<T>);
+      return xsimd::select(x > B(k_linear), x,
+                           xsimd::select(deep, math::x_times_sigmoid(x, x), body));
+    });
   }
   template <class B> B eval_derivative(B x) const noexcept {
     // With e = exp(x) and d = e (e + 2) + 2: t = e (e + 2) / d, sigmoid(x) sech^2(sp) =
@@ -67,6 +66,18 @@ struct mish : unary<mish> {
 
  private:
   static constexpr double k_linear = 20;
+
+  /// tanh(softplus(x)) = n / (n + 2), n = e (e + 2), from e = exp(x), as hi + lo: n is rounded
+  /// once; d = n + 2's exact error and the division's exact remainder are recovered as in
+  /// math::sigmoid_split, with 1 / d = (1 - t) / 2; so x t is rounded once more, not five times.
+  template <class B> static math::split_value<B> tanh_softplus(B e) noexcept {
+    const B n = math::fused(e, e, B(2) * e);
+    const B d = n + B(2);
+    const B d_back = d - n;
+    const B d_err = (n - (d - d_back)) + (B(2) - d_back);  // n + 2 = d + d_err exactly
+    const B q = n / d;
+    return {q, (math::division_remainder(n, d, q) - q * d_err) * ((B(1) - q) * B(0.5))};
+  }
 };
 
 }  // namespace actfn

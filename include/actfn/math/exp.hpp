@@ -223,16 +223,33 @@ inline B exp_in_range(B x) noexcept {
   }
 }
 
+/// 87.3 (float) / 708.3 (double): exp_in_range is valid for |x| below it.
+template <class T>
+inline constexpr T exp_plain = exp_detail::constants<T>::plain;
+
+/// Lane by lane, whether |x| < 87.3 (float) / 708.3 (double): the range of exp_in_range, and
+/// of expm1_in_range for x <= 0. False for NaN.
+template <class B>
+inline auto in_plain_range(B x) noexcept {
+  return xsimd::abs(x) < B(exp_detail::constants<typename B::value_type>::plain);
+}
+
+/// fast where every lane of `plain` is set (one test and a branch per batch); otherwise fast's
+/// lanes where plain is set and edge()'s in the others, so a lane's result never depends on
+/// its neighbours. edge() runs only for the batches that need it: the way the activations
+/// keep their special values and far tails off the common path.
+template <class B, class M, class Edge>
+inline B plain_or(const M& plain, B fast, Edge&& edge) {
+  if (xsimd::all(plain)) return fast;
+  return xsimd::select(plain, fast, edge());
+}
+
 /// exp(x): exp_in_range's result where |x| < 87.3 / 708.3, exp's (the same bits) elsewhere,
 /// special values included. One test per batch picks the cheap path when every lane is in
 /// range; a lane's result does not depend on its neighbours.
 template <class B>
 inline B exp_fast(B x) noexcept {
-  using K = exp_detail::constants<typename B::value_type>;
-  const B y = exp_in_range(x);
-  const auto in_range = xsimd::abs(x) < B(K::plain);  // false for NaN
-  if (xsimd::all(in_range)) return y;
-  return xsimd::select(in_range, y, math::exp(x));
+  return plain_or(in_plain_range(x), exp_in_range(x), [&] { return math::exp(x); });
 }
 
 /// a exp(x) for x <= 0, rounded once (a m, then exact scalings by powers of two) and so
@@ -311,10 +328,8 @@ inline B expm1_in_range(B x) noexcept {
 template <class B>
 inline B expm1_fast(B x) noexcept {
   using K = exp_detail::constants<typename B::value_type>;
-  const B y = expm1_in_range(x);
   const auto in_range = x > B(-K::plain);  // false for NaN
-  if (xsimd::all(in_range)) return y;
-  return xsimd::select(in_range, y, math::expm1(x));
+  return plain_or(in_range, expm1_in_range(x), [&] { return math::expm1(x); });
 }
 
 }  // namespace actfn::math

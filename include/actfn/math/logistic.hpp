@@ -31,10 +31,11 @@ struct sigmoid_value {
   B e;  // exp(-|z|)
   split_value<B> split() const noexcept { return {hi, lo}; }
 };
+/// sigmoid_split_of(z, e) takes e = exp(-|z|) from the caller (exp_in_range's, where the
+/// caller tests the range itself); sigmoid_split(z) computes it with exp_fast.
 template <class B>
-inline sigmoid_value<B> sigmoid_split(B z) noexcept {
+inline sigmoid_value<B> sigmoid_split_of(B z, B e) noexcept {
   const B one(1);
-  const B e = math::exp_fast(-xsimd::abs(z));
   const B d = one + e;
   const B d_err = (one - d) + e;  // 1 + e = d + d_err exactly (e <= 1)
   const auto positive = z >= B(0);
@@ -42,7 +43,13 @@ inline sigmoid_value<B> sigmoid_split(B z) noexcept {
   const B q = num / d;
   const B remainder = division_remainder(num, d, q);
   const B inv_d = xsimd::select(positive, q, one - q);
-  return {q, (remainder - q * d_err) * inv_d, e};
+  // lo is kept from contraction into the caller's hi + lo: GCC contracts or not depending on
+  // the inlining context, and a scalar must give the bits of its SIMD lane.
+  return {q, rounded(fused(-q, d_err, remainder) * inv_d), e};
+}
+template <class B>
+inline sigmoid_value<B> sigmoid_split(B z) noexcept {
+  return sigmoid_split_of(z, math::exp_fast(-xsimd::abs(z)));
 }
 
 /// sigma(z), rounded once from sigmoid_split.
