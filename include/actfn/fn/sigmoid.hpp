@@ -21,18 +21,20 @@ struct sigmoid : unary<sigmoid> {
   static constexpr accuracy bound{2, 4.5, 1.5, 4};
 
   template <class B> B eval(B x) const noexcept {
-    using T = typename B::value_type;
-    const B s = math::sigmoid(x);
-    const auto deep = x < B(math::exp_normal_min<T>);
-    if (!xsimd::any(deep)) return s;
-    return xsimd::select(deep, math::exp_times(B(1), x), s);
+    const math::sigmoid_value<B> s = math::sigmoid_split_of(x, math::exp_in_range(-xsimd::abs(x)));
+    return math::plain_or(math::in_plain_range(x), s.hi + s.lo, [&] {
+      using T = typename B::value_type;
+      const auto deep = x < B(math::exp_normal_min<T>);
+      return xsimd::select(deep, math::exp_times(B(1), x), math::sigmoid(x));
+    });
   }
   template <class B> B eval_derivative(B x) const noexcept {
-    using T = typename B::value_type;
-    const B d = math::sigmoid_slope(x);
-    const auto deep = -xsimd::abs(x) < B(math::exp_normal_min<T>);
-    if (!xsimd::any(deep)) return d;
-    return xsimd::select(deep, math::exp_times(B(1), -xsimd::abs(x)), d);
+    const B a = xsimd::abs(x);
+    return math::plain_or(math::in_plain_range(x), math::sigmoid_slope_of(math::exp_in_range(-a)), [&] {
+      using T = typename B::value_type;
+      const auto deep = -a < B(math::exp_normal_min<T>);
+      return xsimd::select(deep, math::exp_times(B(1), -a), math::sigmoid_slope(x));
+    });
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return y * (B(1) - y); }
 };

@@ -27,16 +27,33 @@ struct swish : unary<swish> {
   swish() = default;
   explicit swish(double beta_) : beta(beta_) { detail::require_finite(name, "beta", beta); }
 
-  template <class B> B eval(B x) const noexcept { return math::x_times_sigmoid(x, z(x)); }
-  template <class B> B eval_derivative(B x) const noexcept {
-    using T = typename B::value_type;
+  // Where |beta x| < 87.3 (float) / 708.3 (double) in every lane, the common case, one exp_in_range
+  // and none of the checks for infinities and far tails; those lanes get the same bits on the
+  // edge path, which handles the rest (math::plain_or).
+  template <class B> B eval(B x) const noexcept {
     const B zx = z(x);
-    const math::sigmoid_value<B> s = math::sigmoid_split(zx);  // one exp for s and s'
-    const B d = (s.hi + s.lo) + math::times_vanishing(zx, math::sigmoid_slope_of(s.e));
-    const auto deep = zx < B(math::exp_normal_min<T>) &&
-                      zx != B(-std::numeric_limits<T>::infinity());
-    if (!xsimd::any(deep)) return detail::keep_nan(x, d);
-    return detail::keep_nan(x, xsimd::select(deep, math::exp_times(B(1) + zx, zx), d));
+    const math::sigmoid_value<B> s = math::sigmoid_split_of(zx, math::exp_in_range(-xsimd::abs(zx)));
+    // x (hi + lo) as math::times_split, whose other cases (hi = 0) need |zx| beyond the range.
+    const auto exact = s.lo == B(0) || x == B(0);
+    const B fast = xsimd::select(exact, x * s.hi, math::fused(x, s.hi, x * s.lo));
+    return math::plain_or(math::in_plain_range(zx), fast,
+                          [&] { return math::x_times_sigmoid(x, zx); });
+  }
+  template <class B> B eval_derivative(B x) const noexcept {
+    const B zx = z(x);
+    const math::sigmoid_value<B> s = math::sigmoid_split_of(zx, math::exp_in_range(-xsimd::abs(zx)));
+    // s + z s': one exp for both; s' > 0 in range, so z s' needs no times_vanishing there.
+    const B fast = math::fused(zx, math::sigmoid_slope_of(s.e), s.hi + s.lo);
+    // x itself must be in range too: with beta = 0, z is 0 also for x = NaN, whose f' is NaN.
+    const auto plain = math::in_plain_range(zx) && math::in_plain_range(x);
+    return math::plain_or(plain, fast, [&] {
+      using T = typename B::value_type;
+      const math::sigmoid_value<B> se = math::sigmoid_split(zx);
+      const B d = (se.hi + se.lo) + math::times_vanishing(zx, math::sigmoid_slope_of(se.e));
+      const auto deep = zx < B(math::exp_normal_min<T>) &&
+                        zx != B(-std::numeric_limits<T>::infinity());
+      return detail::keep_nan(x, xsimd::select(deep, math::exp_times(B(1) + zx, zx), d));
+    });
   }
 
  private:

@@ -23,11 +23,15 @@ struct tanh : unary<tanh> {
   template <class B> B eval(B x) const noexcept { return xsimd::tanh(x); }
   template <class B> B eval_derivative(B x) const noexcept {
     using T = typename B::value_type;
-    const B d = B(4) * math::sigmoid_slope(B(2) * x);
-    const auto deep = xsimd::abs(x) > B(sizeof(T) == 4 ? T(43) : T(354));
-    if (!xsimd::any(deep)) return d;
-    const B two_h = B(2) * math::exp(-xsimd::abs(x));
-    return xsimd::select(deep, two_h * two_h, d);
+    const B a = xsimd::abs(x);
+    // |x| <= 43 / 354 in every lane (false for NaN): 2|x| is in exp_in_range's range.
+    const auto near = a <= B(sizeof(T) == 4 ? T(43) : T(354));
+    const B d = B(4) * math::sigmoid_slope_of(math::exp_in_range(B(-2) * a));
+    return math::plain_or(near, d, [&] {
+      const B two_h = B(2) * math::exp(-a);
+      return xsimd::select(a > B(sizeof(T) == 4 ? T(43) : T(354)), two_h * two_h,
+                           B(4) * math::sigmoid_slope(B(2) * x));
+    });
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept {
     return (B(1) - y) * (B(1) + y);
