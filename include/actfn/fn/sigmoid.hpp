@@ -48,7 +48,7 @@ struct log_sigmoid : unary<log_sigmoid> {
 
   template <class B> B eval(B x) const noexcept {
     const B lower = xsimd::select(x < B(0), x, B(0));
-    return lower - xsimd::log1p(math::exp_fast(-xsimd::abs(x)));
+    return lower - math::log1p_unit(math::exp_fast(-xsimd::abs(x)));
   }
   template <class B> B eval_derivative(B x) const noexcept { return math::sigmoid(-x); }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return -math::expm1(y); }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <limits>
+#include <type_traits>
 
 #include "actfn/core/config.hpp"
 #include "actfn/math/exp.hpp"
@@ -78,6 +79,36 @@ inline B sigmoid_slope_of(B e) noexcept {
 template <class B>
 inline B sigmoid_slope(B z) noexcept {
   return sigmoid_slope_of(math::exp_fast(-xsimd::abs(z)));
+}
+
+/// log(1 + e) for 0 <= e <= 1 (e = exp(-|z|): log_sigmoid and softplus); NaN propagates.
+/// Float: fdlibm's logf scheme without its special cases and its second division: 1 + e =
+/// d + d_err exactly, d = 2^k (1 + f) with f in [sqrt(1/2) - 1, sqrt(2) - 1] exact, log(1 + f)
+/// from s = f / (2 + f) and fdlibm's Lg1..Lg4 (e_logf.c), plus d_err / d, which only needs a
+/// few bits of 1 / d: (1 - s)^2 / 2^k is within s^2 <= 3% of it. 0.76 ULP over [0, 1] (AVX2),
+/// against xsimd::log1p's general one at 1.3x the cost. Double: xsimd::log1p.
+template <class B>
+inline B log1p_unit(B e) noexcept {
+  if constexpr (std::is_same_v<typename B::value_type, float>) {
+    const B one(1);
+    const B d = one + e;
+    const B d_err = (one - d) + e;  // exact (e <= 1)
+    const auto big = d > B(0x1.6a09e6p+0f);  // sqrt(2)
+    const B f = xsimd::select(big, d * B(0.5f), d) - one;  // exact
+    const B k = xsimd::select(big, one, B(0));
+    const B s = f / (B(2) + f);
+    const B z = s * s, w = z * z;
+    const B r = fused(z, fused(w, B(0x1.23d3dcp-2f), B(0x1.555554p-1f)),
+                      w * fused(w, B(0x1.f13c4cp-3f), B(0x1.999c26p-2f)));
+    const B hfsq = B(0.5f) * f * f;
+    const B one_minus_s = one - s;
+    const B c = d_err * (one_minus_s * one_minus_s) * xsimd::select(big, B(0.5f), one);
+    // k ln 2 with ln 2 = 0x1.62e4p-1 + 0x1.7f7d1cp-20 (as exp's reduction): k ln2_hi is exact.
+    const B lo = fused(k, B(0x1.7f7d1cp-20f), c);
+    return fused(k, B(0x1.62e4p-1f), f - (hfsq - fused(s, hfsq + r, lo)));
+  } else {
+    return xsimd::log1p(e);
+  }
 }
 
 /// x * t where t -> 0 faster than x grows: 0 where t is exactly 0 (so -inf * 0 gives the
