@@ -16,6 +16,9 @@
 // scalar formula to drift.
 #pragma once
 
+#include <cstddef>
+#include <type_traits>
+
 #include "actfn/core/concepts.hpp"
 
 namespace actfn {
@@ -56,6 +59,48 @@ inline B splat(double v) noexcept {
 template <class B>
 inline B keep_nan(B x, B r) noexcept {
   return xsimd::select(xsimd::isnan(x), x, r);
+}
+
+/// x, held in a register. For a body that reads its argument more than once: GCC folds the
+/// span loop's load of x into every instruction that reads it (x86 memory operands), so x is
+/// loaded from memory once per use. Passing x through an empty asm statement makes it one
+/// load; the asm costs no instruction.
+template <class B>
+inline B in_register(B x) noexcept {
+#if defined(__GNUC__)
+  typename B::register_type r = x;
+  __asm__("" : "+x"(r));
+  return r;
+#else
+  return x;
+#endif
+}
+
+/// x with +0 in the lanes where m holds: one ANDNPS/ANDNPD where comparison masks are vector
+/// registers (SSE, AVX), where xsimd::select(m, B(0), x) costs GCC 12 an extra integer compare
+/// (it rebuilds the mask from its sign bits). xsimd::bitwise_andnot is not used: its operand
+/// order differs between its x86 and scalar versions and between xsimd releases.
+template <class B>
+inline B zero_where(typename B::batch_bool_type m, B x) noexcept {
+  using T = typename B::value_type;
+  constexpr std::size_t bytes = sizeof(typename B::register_type);
+  if constexpr (sizeof(typename B::batch_bool_type::register_type) != bytes) {
+    return xsimd::select(m, B(0), x);  // mask registers (AVX-512): a zeroing blend anyway
+#if defined(__SSE2__)
+  } else if constexpr (bytes == 16 && std::is_same_v<T, float>) {
+    return _mm_andnot_ps(m, x);
+  } else if constexpr (bytes == 16 && std::is_same_v<T, double>) {
+    return _mm_andnot_pd(m, x);
+#endif
+#if defined(__AVX__)
+  } else if constexpr (bytes == 32 && std::is_same_v<T, float>) {
+    return _mm256_andnot_ps(m, x);
+  } else if constexpr (bytes == 32 && std::is_same_v<T, double>) {
+    return _mm256_andnot_pd(m, x);
+#endif
+  } else {
+    return xsimd::select(m, B(0), x);
+  }
 }
 
 template <class F>

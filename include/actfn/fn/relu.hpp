@@ -19,13 +19,17 @@ struct relu : unary<relu> {
   static constexpr std::string_view name = "relu";
   static constexpr accuracy bound{0, 0, 0, 0};
 
-  template <class B> B eval(B x) const noexcept { return xsimd::select(x <= B(0), B(0), x); }
+  template <class B> B eval(B x) const noexcept {
+    x = detail::in_register(x);
+    return detail::zero_where(x <= B(0), x);  // not max(x, 0): that gives 0 for NaN
+  }
   template <class B> B eval_derivative(B x) const noexcept { return positive(x); }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return positive(y); }
 
  private:
   template <class B> static B positive(B v) noexcept {
-    return detail::keep_nan(v, xsimd::select(v > B(0), B(1), B(0)));
+    v = detail::in_register(v);
+    return detail::keep_nan(v, B(v > B(0)));  // B(mask): 1 where it holds, else 0
   }
 };
 
@@ -37,14 +41,16 @@ struct relu6 : unary<relu6> {
   static constexpr accuracy bound{0, 0, 0, 0};
 
   template <class B> B eval(B x) const noexcept {
-    return xsimd::select(x <= B(0), B(0), xsimd::select(x >= B(6), B(6), x));
+    // relu, then min(6, r): x86 minps returns its second operand r when either is NaN.
+    return xsimd::min(B(6), relu{}.eval(x));
   }
   template <class B> B eval_derivative(B x) const noexcept { return inside(x); }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return inside(y); }
 
  private:
   template <class B> static B inside(B v) noexcept {
-    return detail::keep_nan(v, xsimd::select(v > B(0) && v < B(6), B(1), B(0)));
+    v = detail::in_register(v);
+    return detail::keep_nan(v, B(v > B(0) && v < B(6)));
   }
 };
 
@@ -66,10 +72,22 @@ struct leaky_relu : unary<leaky_relu> {
   }
 
   template <class B> B eval(B x) const noexcept {
-    // times_vanishing: a zero slope gives 0 at x = -inf (the limit), not -inf * 0 = NaN.
-    return xsimd::select(x < B(0), math::times_vanishing(x, detail::splat<B>(negative_slope)), x);
+    // x < 0 ? s * x : x as one max (s <= 1) or min (s > 1): for s <= 1, s * x >= x where x < 0
+    // and s * x <= x where x > 0 (rounding cannot carry |s * x| past |x|); for s > 1 both flip.
+    // x86 maxps/minps return their second operand x when either is NaN or both are zero, so
+    // NaN and +-0 come through as x. A zero slope gives +0 for every x < 0, -inf included (the
+    // limit, not -inf * 0 = NaN); a NaN slope (weights are data, actfn/rowwise/prelu.hpp) gives
+    // NaN there. The branch on the slope is the same for every batch.
+    using T = typename B::value_type;
+    const T s = static_cast<T>(negative_slope);
+    x = detail::in_register(x);
+    if (s == 0) return xsimd::max(B(0), x);
+    if (s <= 1) return xsimd::max(x * B(s), x);
+    if (s > 1) return xsimd::min(x * B(s), x);
+    return xsimd::select(x < B(0), x * B(s), x);
   }
   template <class B> B eval_derivative(B x) const noexcept {
+    x = detail::in_register(x);
     return detail::keep_nan(x, xsimd::select(x > B(0), B(1), detail::splat<B>(negative_slope)));
   }
   template <class B> B eval_derivative_from_output(B y) const {
@@ -181,7 +199,8 @@ struct threshold : unary<threshold> {
 
  private:
   template <class B> B above(B v) const noexcept {
-    return detail::keep_nan(v, xsimd::select(v > detail::splat<B>(thresh), B(1), B(0)));
+    v = detail::in_register(v);
+    return detail::keep_nan(v, B(v > detail::splat<B>(thresh)));  // B(mask): 1 or 0
   }
 };
 

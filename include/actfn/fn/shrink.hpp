@@ -26,6 +26,7 @@ struct hardshrink : unary<hardshrink> {
   }
 
   template <class B> B eval(B x) const noexcept {
+    x = detail::in_register(x);
     return xsimd::select(xsimd::abs(x) <= detail::splat<B>(lambd), x * B(0), x);
   }
   template <class B> B eval_derivative(B x) const noexcept { return outside(x, lambd); }
@@ -33,10 +34,12 @@ struct hardshrink : unary<hardshrink> {
 
   // Shared with softshrink, whose derivative is the same.
   template <class B> static B outside(B x, double lambd) noexcept {
-    return detail::keep_nan(x, xsimd::select(xsimd::abs(x) > detail::splat<B>(lambd), B(1), B(0)));
+    x = detail::in_register(x);
+    return detail::keep_nan(x, B(xsimd::abs(x) > detail::splat<B>(lambd)));  // B(mask): 1 or 0
   }
   template <class B> static B nonzero(B y) noexcept {
-    return detail::keep_nan(y, xsimd::select(y != B(0), B(1), B(0)));
+    y = detail::in_register(y);
+    return detail::keep_nan(y, B(y != B(0)));
   }
 };
 
@@ -56,8 +59,14 @@ struct softshrink : unary<softshrink> {
   }
 
   template <class B> B eval(B x) const noexcept {
+    using T = typename B::value_type;
     const B l = detail::splat<B>(lambd);
-    return xsimd::select(x > l, x - l, xsimd::select(x < -l, x + l, x * B(0)));
+    x = detail::in_register(x);
+    // x - clamp(x, -lambd, lambd): x - lambd above, x + lambd below, x - x = +0 in between,
+    // which the OR gives x's sign (the bits of x * 0; inf - inf and NaN also match x * 0).
+    // maxps/minps return their second operand when either is NaN, so NaN passes the clamp.
+    const B c = xsimd::min(l, xsimd::max(-l, x));
+    return (x - c) | (x & B(T(-0.0)));
   }
   template <class B> B eval_derivative(B x) const noexcept {
     return hardshrink::outside(x, lambd);

@@ -66,13 +66,36 @@ struct hardsigmoid : unary<hardsigmoid> {
 
   template <class B> B eval(B x) const noexcept {
     // (x + 3) / 6, not x / 6 + 1/2: x + 3 is exact near -3, so there is no cancellation.
-    return xsimd::select(x <= B(-3), B(0), xsimd::select(x >= B(3), B(1), (x + B(3)) / B(6)));
+    // x clamped to [-3, 3] first gives exactly 0 and 1 outside; NaN passes the clamp as it is
+    // (maxps/minps return their second operand when either is NaN).
+    return sixth(xsimd::min(B(3), xsimd::max(B(-3), x)) + B(3));
   }
   template <class B> B eval_derivative(B x) const noexcept {
+    x = detail::in_register(x);
     return detail::keep_nan(x, xsimd::select(x > B(-3) && x < B(3), B(1) / B(6), B(0)));
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept {
+    y = detail::in_register(y);
     return detail::keep_nan(y, xsimd::select(y > B(0) && y < B(1), B(1) / B(6), B(0)));
+  }
+
+ private:
+  /// t / 6 correctly rounded, for t = 0, NaN or t in [ulp(3), 6] (x + 3 for -3 <= x <= 3).
+  /// With FMA without a division (Markstein's correction): q = t r, r = 1/6 rounded (relative
+  /// error 2^-(p+1), p = 24 or 53), is within an ulp of t / 6, t - 6 q is exact, and
+  /// q + (t - 6 q) r is within 2^-(p+1) ulp of t / 6. t / 6 is never that close to a halfway
+  /// point without being one, and never one: it would be an odd multiple of ulp(t / 6) / 2,
+  /// making t = 6 m an odd multiple of ulp(t / 6) while t is a multiple of 4 ulp(t / 6). (This
+  /// needs t / 6 to be normal, as it is here: a subnormal quotient can be halfway.)
+  template <class B> static B sixth(B t) noexcept {
+    using T = typename B::value_type;
+    if constexpr (math::has_fma<typename B::arch_type>) {
+      const B r(T(1) / T(6));
+      const B q = t * r;
+      return math::fused(math::fused(q, B(-6), t), r, q);
+    } else {
+      return t / B(6);
+    }
   }
 };
 

@@ -82,9 +82,11 @@ struct hardswish : unary<hardswish> {
   static constexpr accuracy bound{2, 1, 2, 1};
 
   template <class B> B eval(B x) const noexcept {
-    return xsimd::select(x <= B(-3), B(0), xsimd::select(x >= B(3), x, x * (x + B(3)) / B(6)));
+    x = detail::in_register(x);
+    return detail::zero_where(x <= B(-3), xsimd::select(x >= B(3), x, x * (x + B(3)) / B(6)));
   }
   template <class B> B eval_derivative(B x) const noexcept {
+    x = detail::in_register(x);
     // (2x + 3) / 6 rather than x / 3 + 1/2: no cancellation near the zero at x = -1.5.
     const B mid = (B(2) * x + B(3)) / B(6);
     return xsimd::select(x < B(-3), B(0), xsimd::select(x <= B(3), mid, detail::keep_nan(x, B(1))));

@@ -46,9 +46,12 @@ struct softsign : unary<softsign> {
   static constexpr accuracy bound{2, 4, 2, 4};
 
   template <class B> B eval(B x) const noexcept {
-    const B a = xsimd::abs(x);
-    const B inf(std::numeric_limits<typename B::value_type>::infinity());
-    return xsimd::select(a == inf, xsimd::copysign(B(1), x), x / (B(1) + a));
+    // +-inf clamped to +-max, where 1 + |x| rounds to |x| and the quotient is exactly +-1 (as
+    // for every |x| >= 2^24 in float, 2^53 in double) instead of inf / inf. NaN passes the
+    // clamp as it is (maxps/minps return their second operand when either is NaN).
+    const B big(std::numeric_limits<typename B::value_type>::max());
+    const B c = xsimd::min(big, xsimd::max(-big, x));
+    return c / (B(1) + xsimd::abs(c));
   }
   template <class B> B eval_derivative(B x) const noexcept {
     const B d = B(1) + xsimd::abs(x);
@@ -83,7 +86,9 @@ struct hardtanh : unary<hardtanh> {
 
   template <class B> B eval(B x) const noexcept {
     const B lo = detail::splat<B>(min_val), hi = detail::splat<B>(max_val);
-    return xsimd::select(x < lo, lo, xsimd::select(x > hi, hi, x));
+    // x86 maxps/minps return their second operand when either is NaN or both are zero: x
+    // passes through both, NaN and signed zeros as they are (x = -0 with min_val = 0 stays -0).
+    return xsimd::min(hi, xsimd::max(lo, x));
   }
   template <class B> B eval_derivative(B x) const noexcept { return inside(x); }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return inside(y); }
@@ -91,7 +96,8 @@ struct hardtanh : unary<hardtanh> {
  private:
   template <class B> B inside(B v) const noexcept {
     const B lo = detail::splat<B>(min_val), hi = detail::splat<B>(max_val);
-    return detail::keep_nan(v, xsimd::select(v > lo && v < hi, B(1), B(0)));
+    v = detail::in_register(v);
+    return detail::keep_nan(v, B(v > lo && v < hi));  // B(mask): 1 or 0
   }
 };
 
