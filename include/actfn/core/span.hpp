@@ -2,10 +2,10 @@
 // The span algorithms: forward, derivative, backward and backward_from_output run any
 // elementwise activation over contiguous buffers. They are the only loops in the library.
 //
-// Every element, including the last n mod W, goes through the same batch code: the tail is
-// copied into a zero-padded batch, computed, and only its n mod W results are copied back.
-// So an element's result never depends on where it sits in the buffer, and nothing outside
-// the spans is read or written. Any alignment is fine.
+// Every element goes through the same batch code: the elements before the output's first
+// register-aligned address and the last ones are copied into a zero-padded batch, computed,
+// and only their results are copied back. So an element's result never depends on where it
+// sits in the buffer, and nothing outside the spans is read or written. Any alignment is fine.
 //
 // Inputs and outputs must have the same size; an output may be the very same memory as an
 // input (in place) but must not partly overlap one. Violations throw std::invalid_argument.
@@ -14,12 +14,14 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <ranges>
 #include <span>
 #include <type_traits>
 
 #include "actfn/core/check.hpp"
 #include "actfn/core/concepts.hpp"
+#include "actfn/core/unary.hpp"
 
 namespace actfn {
 
@@ -48,33 +50,52 @@ std::span<range_value<R>> out_span(R&& r) {
   return {std::ranges::data(r), std::ranges::size(r)};
 }
 
-/// out[i] = op(in[i]...) for i < n, batch by batch, tail included (see the file comment).
-/// op is taken by value, and callers capture their functor by value: a parameter read through
-/// a reference (leaky_relu's slope) would be reloaded and converted on every batch, since the
-/// compiler cannot prove the stores to out leave it alone. Four batches a step: for the cheap
-/// functions the loop's own bookkeeping is a fair share of the work.
+/// out[i] = op(in[i]...) for i < start + count, i >= start, through one zero-padded batch
+/// (count <= the batch size): the head and the tail of transform.
+template <class B, class T, class Op, class... In>
+void transform_partial(std::size_t start, std::size_t count, T* out, Op& op, const In*... in) {
+  auto load = [&](const T* p) {
+    std::array<T, B::size> buf{};
+    std::copy_n(p + start, count, buf.begin());
+    return B::load_unaligned(buf.data());
+  };
+  std::array<T, B::size> res;
+  op(load(in)...).store_unaligned(res.data());
+  std::copy_n(res.begin(), count, out + start);
+}
+
+/// out[i] = op(in[i]...) for i < n, batch by batch, head and tail included (see the file
+/// comment). Speed, none of which changes a result:
+/// - op is taken by value, and callers capture their functor by value: a parameter read
+///   through a reference (leaky_relu's slope) would be reloaded and converted on every batch,
+///   since the compiler cannot prove the stores to out leave it alone.
+/// - The elements before out's first register-aligned address go through the partial path, so
+///   the main loop's stores never straddle two cache lines (up to 1.25x for the cheap
+///   functions on a 16-byte aligned buffer).
+/// - Each input batch passes through detail::in_register once: otherwise GCC folds the load
+///   into every instruction that reads it, loading x again for each use.
+/// - Four batches a step: for the cheap functions the loop's own bookkeeping is a fair share.
 template <class Arch, class T, class Op, class... In>
 void transform(std::size_t n, T* out, Op op, const In*... in) {
   using B = xsimd::batch<T, Arch>;
   constexpr std::size_t W = B::size;
   std::size_t i = 0;
+  const std::size_t misalign = reinterpret_cast<std::uintptr_t>(out) % sizeof(B);
+  if (misalign != 0 && misalign % sizeof(T) == 0) {
+    i = std::min(n, (sizeof(B) - misalign) / sizeof(T));
+    transform_partial<B>(0, i, out, op, in...);
+  }
+  auto step = [&](std::size_t at) {
+    op(in_register(B::load_unaligned(in + at))...).store_unaligned(out + at);
+  };
   for (; i + 4 * W <= n; i += 4 * W) {
-    op(B::load_unaligned(in + i)...).store_unaligned(out + i);
-    op(B::load_unaligned(in + i + W)...).store_unaligned(out + i + W);
-    op(B::load_unaligned(in + i + 2 * W)...).store_unaligned(out + i + 2 * W);
-    op(B::load_unaligned(in + i + 3 * W)...).store_unaligned(out + i + 3 * W);
+    step(i);
+    step(i + W);
+    step(i + 2 * W);
+    step(i + 3 * W);
   }
-  for (; i + W <= n; i += W) op(B::load_unaligned(in + i)...).store_unaligned(out + i);
-  if (const std::size_t rest = n - i; rest != 0) {
-    auto load_tail = [&](const T* p) {
-      std::array<T, W> buf{};
-      std::copy_n(p + i, rest, buf.begin());
-      return B::load_unaligned(buf.data());
-    };
-    std::array<T, W> res;
-    op(load_tail(in)...).store_unaligned(res.data());
-    std::copy_n(res.begin(), rest, out + i);
-  }
+  for (; i + W <= n; i += W) step(i);
+  if (i < n) transform_partial<B>(i, n - i, out, op, in...);
 }
 
 }  // namespace detail
