@@ -40,6 +40,9 @@ namespace actfn_bench {
 /// The performance targets the summary checks (from the project's performance issue).
 inline constexpr double target_geomean_small = 1.25;  // geomean actfn/best peer at 4096, f32
 inline constexpr double target_memcpy_large = 0.9;    // actfn/memcpy at 16 Mi elements, f32
+/// A peer whose results stay within this many ULPs of actfn's counts as comparably accurate
+/// (actfn itself is within its documented bound, at most a few ULPs, of the exact result).
+inline constexpr double close_ulps = 8;
 
 class summary_reporter : public benchmark::BenchmarkReporter {
  public:
@@ -102,6 +105,7 @@ class summary_reporter : public benchmark::BenchmarkReporter {
   struct row {
     std::map<std::string, throughput> by_impl;  // "actfn" and the peers that ran
     std::set<std::string> registered;           // every impl registered for this row
+    std::map<std::string, double> ulps;         // each peer's largest distance from actfn
   };
   struct table {
     std::map<row_key, row> rows;
@@ -162,6 +166,18 @@ class summary_reporter : public benchmark::BenchmarkReporter {
       const auto r = t.rows.find(key_of(c));
       if (r != t.rows.end()) r->second.registered.insert(c.impl);
     }
+    // Each peer's distance from actfn per function, pass and type: the largest over the sizes
+    // it ran (as the accuracy table below), given to every row of that function and pass.
+    std::map<std::tuple<std::string, pass, elem, std::string>, double> worst;
+    for (const auto& [name, u] : ulps_)
+      if (const auto id = cases_.find(name); id != cases_.end()) {
+        double& w = worst[{id->second.function, id->second.direction, id->second.type, id->second.impl}];
+        w = std::max(w, u);
+      }
+    for (auto& [k, r] : t.rows)
+      for (const auto& [impl, v] : r.by_impl)
+        if (const auto w = worst.find({k.function, k.direction, k.type, impl}); w != worst.end())
+          r.ulps[impl] = w->second;
     return t;
   }
 
@@ -201,6 +217,17 @@ class summary_reporter : public benchmark::BenchmarkReporter {
     std::optional<std::pair<std::string, double>> best;
     for (const auto& [impl, t] : r.by_impl) {
       if (impl == "actfn") continue;
+      const double g = t.items_per_s / 1e9;
+      if (!best || g > best->second) best = {impl, g};
+    }
+    return best;
+  }
+  /// The fastest peer whose results were within close_ulps of actfn's, as (name, Gelem/s).
+  static std::optional<std::pair<std::string, double>> best_close_peer(const row& r) {
+    std::optional<std::pair<std::string, double>> best;
+    for (const auto& [impl, t] : r.by_impl) {
+      const auto u = r.ulps.find(impl);
+      if (impl == "actfn" || u == r.ulps.end() || !(u->second <= close_ulps)) continue;
       const double g = t.items_per_s / 1e9;
       if (!best || g > best->second) best = {impl, g};
     }
@@ -273,16 +300,22 @@ class summary_reporter : public benchmark::BenchmarkReporter {
            "Gelem/s: 10^9 elements per second (CPU time; higher is better). best: the fastest\n"
            "peer. actfn/best: above 1, actfn beats every peer. actfn/memcpy: actfn's bytes\n"
            "(read + written) per second over memcpy's at the same size (1 = as fast as copying).\n"
+           "actfn/close: actfn over the fastest peer whose results stay within "
+        << close_ulps
+        << " ULP of actfn's\n"
+           "(the comparably accurate ones; - when there is none).\n"
            "-: the peer does not have the function; n/a: it did not run (filtered out or failed).\n\n";
     std::vector<std::string> header{"function", "pass", "size", "actfn"};
     for (const auto& p : peer_names) header.push_back(p);
-    for (const char* h : {"best", "best Gelem/s", "actfn/best", "actfn/memcpy"}) header.push_back(h);
+    for (const char* h : {"best", "best Gelem/s", "actfn/best", "actfn/memcpy", "actfn/close"})
+      header.push_back(h);
     std::vector<bool> right(header.size(), true);
     right[0] = right[1] = false;
-    right[4 + peer_names.size()] = false;
+    right[4 + peer_names.size()] = false;  // best
 
-    // per size label: [forward, backward, all] geomeans of actfn/best
+    // per size label: [forward, backward, all] geomeans of actfn/best, and of actfn/close
     std::map<std::pair<std::size_t, std::size_t>, std::array<logs, 3>> means;  // (cols, size)
+    std::map<std::pair<std::size_t, std::size_t>, logs> close_means;
     struct loss {
       double ratio;
       std::string function, pass, size, best;
@@ -304,6 +337,10 @@ class summary_reporter : public benchmark::BenchmarkReporter {
       cells.push_back(best ? number(best->second) : "-");
       cells.push_back(best ? number(q) : "-");
       cells.push_back(number(m));
+      const auto close = best_close_peer(r);
+      const auto qc = close ? ratio(gelem(r, "actfn"), close->second) : std::nullopt;
+      cells.push_back(close ? number(qc) : "-");
+      if (qc && *qc > 0) close_means[{k.cols, k.size}].add(*qc);
       body.push_back(std::move(cells));
       if (q && *q > 0) {
         ++rows_with_peer;
@@ -332,6 +369,14 @@ class summary_reporter : public benchmark::BenchmarkReporter {
     }
     print_table(out, {"size", "forward", "backward", "all", "rows", "memcpy GB/s"},
                 {false, true, true, true, true, true}, mean_rows);
+
+    out << "\n### Geometric mean of actfn/close per size (float)\n\n"
+           "Against the fastest peer within "
+        << close_ulps << " ULP of actfn's results, over the rows that have one.\n\n";
+    std::vector<std::vector<std::string>> close_rows;
+    for (const auto& [key, g] : close_means)
+      close_rows.push_back({size_label(key.second, key.first), number(g.geomean()), std::to_string(g.count)});
+    print_table(out, {"size", "actfn/close", "rows"}, {false, true, true}, close_rows);
 
     std::sort(losses.begin(), losses.end(), [](const loss& a, const loss& b) { return a.ratio < b.ratio; });
     out << "\n### Where actfn is slower than the best peer (float)\n\n";
