@@ -20,6 +20,7 @@
 #include <type_traits>
 
 #include "actfn/core/concepts.hpp"
+#include "actfn/math/fma.hpp"
 
 namespace actfn {
 
@@ -64,16 +65,10 @@ inline B keep_nan(B x, B r) noexcept {
 /// x, held in a register. For a body that reads its argument more than once: GCC folds the
 /// span loop's load of x into every instruction that reads it (x86 memory operands), so x is
 /// loaded from memory once per use. Passing x through an empty asm statement makes it one
-/// load; the asm costs no instruction.
+/// load: math::rounded's empty asm statement, which costs no instruction.
 template <class B>
 inline B in_register(B x) noexcept {
-#if defined(__GNUC__)
-  typename B::register_type r = x;
-  __asm__("" : "+x"(r));
-  return r;
-#else
-  return x;
-#endif
+  return math::rounded(x);
 }
 
 /// x with +0 in the lanes where m holds: one ANDNPS/ANDNPD where comparison masks are vector
