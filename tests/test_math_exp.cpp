@@ -75,6 +75,33 @@ struct x_exp_kernel {
   }
 };
 
+/// exp_fast: exp_in_range where every lane has |x| < 87.3 (float) / 708.3 (double), exp
+/// elsewhere. The cheap float kernel with FMA measured 0.89 ULP over all floats in range
+/// (AVX2); otherwise it is exp's own.
+struct exp_fast_kernel {
+  static constexpr const char* name = "exp_fast";
+  template <class B> static B apply(B x) { return actfn::math::exp_fast(x); }
+  template <class R> static R reference(R x) { return actfn_test::ref_exp<R>(x); }
+  template <class T, class A> static double bound() {
+    if constexpr (sizeof(T) == 4 && actfn::math::has_fma<A>) return 0.9;
+    return exp_kernel::bound<T, A>();
+  }
+  template <class T> static bool sign_ok(T x, T y) { return exp_kernel::sign_ok(x, y); }
+};
+
+/// expm1_fast over x <= 0 (its domain): the cheap float kernel with FMA measured 0.94 ULP over
+/// all floats in (-87.3, 0] (AVX2); otherwise expm1's own.
+struct expm1_fast_kernel {
+  static constexpr const char* name = "expm1_fast";
+  template <class B> static B apply(B x) { return actfn::math::expm1_fast(x); }
+  template <class R> static R reference(R x) { return std::expm1(x); }
+  template <class T, class A> static double bound() {
+    if constexpr (sizeof(T) == 4 && actfn::math::has_fma<A>) return 0.95;
+    return expm1_kernel::bound<T, A>();
+  }
+  template <class T> static bool sign_ok(T x, T y) { return expm1_kernel::sign_ok(x, y); }
+};
+
 /// Appends v and its k nearest neighbours on each side.
 template <class T>
 void push_around(std::vector<T>& out, T v, int k) {
@@ -261,4 +288,35 @@ TEMPLATE_TEST_CASE("expm1 and exp_times(x, x): sampled and at the edges", "[exp]
   CHECK(actfn::math::expm1(B(lim::infinity())).get(0) == lim::infinity());
   CHECK(std::signbit(actfn::math::expm1(B(-T(0))).get(0)));
   CHECK(actfn::math::exp_times(B(T(-3)), B(-lim::infinity())).get(0) == T(0));
+}
+
+TEMPLATE_TEST_CASE("exp_fast and expm1_fast (x <= 0): sampled, at the range test's edge and "
+                   "beyond it", "[exp]", float, double) {
+  using T = TestType;
+  using lim = std::numeric_limits<T>;
+  using K = actfn::math::exp_detail::constants<T>;
+  std::vector<T> xs;
+  if constexpr (sizeof(T) == 4) {
+    for (std::uint64_t b = 0; b < (std::uint64_t{1} << 32); b += 4093) {
+      xs.push_back(std::bit_cast<float>(static_cast<std::uint32_t>(b)));
+    }
+  } else {
+    std::mt19937_64 gen(12);
+    std::uniform_real_distribution<double> wide(-1500.0, 709.0), unit(-2.0, 2.0);
+    for (int i = 0; i < 50000; ++i) xs.push_back(wide(gen));
+    for (int i = 0; i < 50000; ++i) xs.push_back(unit(gen));
+  }
+  const ld ln2 = 0.693147180559945309417232121458176568L;
+  for (int k = -6; k <= 6; ++k) push_around(xs, static_cast<T>((k + 0.5L) * ln2), 3);
+  for (const T v : {T(K::plain), T(-K::plain), T(K::lowest), T(K::highest), T(-20), T(-40)}) {
+    push_around(xs, v, 8);
+  }
+  for (const T v : {T(0), -T(0), lim::denorm_min(), lim::min(), lim::max(), lim::lowest(),
+                    lim::infinity(), -lim::infinity(), lim::quiet_NaN()}) {
+    xs.push_back(v);
+  }
+  check_all<exp_fast_kernel>(xs);
+  std::vector<T> nonpositive;
+  for (const T x : xs) nonpositive.push_back(std::isnan(x) ? x : -std::fabs(x));
+  check_all<expm1_fast_kernel>(nonpositive);
 }

@@ -70,8 +70,7 @@ void transform_partial(std::size_t start, std::size_t count, T* out, Op& op, con
 ///   through a reference (leaky_relu's slope) would be reloaded and converted on every batch,
 ///   since the compiler cannot prove the stores to out leave it alone.
 /// - The elements before out's first register-aligned address go through the partial path, so
-///   the main loop's stores never straddle two cache lines (up to 1.25x for the cheap
-///   functions on a 16-byte aligned buffer).
+///   the main loop's stores never straddle two cache lines (which the cheap functions feel).
 /// - Each input batch passes through detail::in_register once: otherwise GCC folds the load
 ///   into every instruction that reads it, loading x again for each use.
 /// - Four batches a step: for the cheap functions the loop's own bookkeeping is a fair share.
