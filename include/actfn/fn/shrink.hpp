@@ -8,6 +8,7 @@
 #include "actfn/core/unary.hpp"
 #include "actfn/math/fma.hpp"
 #include "actfn/math/lanes.hpp"
+#include "actfn/math/logistic.hpp"
 
 namespace actfn {
 
@@ -95,10 +96,10 @@ struct tanhshrink : unary<tanhshrink> {
     } else {
       small = continued_fraction(x);
     }
-    return xsimd::select(xsimd::abs(x) < B(1.5), small, x - xsimd::tanh(x));
+    return xsimd::select(xsimd::abs(x) < B(1.5), small, x - math::tanh(x));
   }
   template <class B> B eval_derivative(B x) const noexcept {
-    const B t = xsimd::tanh(x);
+    const B t = math::tanh(x);
     return t * t;
   }
 

@@ -20,7 +20,7 @@ struct tanh : unary<tanh> {
   static constexpr std::string_view name = "tanh";
   static constexpr accuracy bound{1.5, 4.5, 1.5, 3.5};
 
-  template <class B> B eval(B x) const noexcept { return xsimd::tanh(x); }
+  template <class B> B eval(B x) const noexcept { return math::tanh(x); }
   template <class B> B eval_derivative(B x) const noexcept {
     using T = typename B::value_type;
     const B a = xsimd::abs(x);

@@ -81,6 +81,35 @@ inline B sigmoid_slope(B z) noexcept {
   return sigmoid_slope_of(math::exp_fast(-xsimd::abs(z)));
 }
 
+/// tanh(x). Float with FMA: |x| < 0.875 from the odd polynomial x + x^3 P(x^2), P of degree 5
+/// (fitted for actfn as exp's: Lawson's iteration on the relative error of tanh over
+/// [0, 0.875], coefficients rounded to float one at a time, 0.19 ULP); above it from
+/// e = exp_in_range(-2|x|) as 1 - 2 e / (1 + e), where 2 e / (1 + e) <= 0.3 so its errors reach
+/// the result at most 0.3 times. Both are computed and one is selected; one test per batch
+/// keeps |x| >= 43 (tanh rounds to +-1 there), infinities and NaN off that path. Odd:
+/// tanh(-0) = -0. Double, and float without FMA: xsimd::tanh.
+template <class B>
+inline B tanh(B x) noexcept {
+  if constexpr (std::is_same_v<typename B::value_type, float> && has_fma<typename B::arch_type>) {
+    constexpr float p[] = {-0x1.555518p-2f, 0x1.1104a8p-3f, -0x1.b8691ap-5f,
+                           0x1.5851cp-6f,   -0x1.cad6e4p-8f, 0x1.672938p-10f};
+    const B a = xsimd::abs(x);
+    const B sign = xsimd::bitwise_xor(x, a);
+    const B w = a * a;
+    B q(p[5]);
+    for (int i = 4; i >= 0; --i) q = fused(q, w, B(p[i]));
+    const B near = fused(a * w, q, a);
+    const B e = exp_in_range(B(-2) * a);
+    const B far = fused(B(-2), e / (B(1) + e), B(1));
+    const B y = xsimd::bitwise_or(xsimd::select(a < B(0.875f), near, far), sign);
+    return plain_or(a < B(43), y, [&] {
+      return xsimd::select(xsimd::isnan(x), x, xsimd::bitwise_or(B(1), sign));
+    });
+  } else {
+    return xsimd::tanh(x);
+  }
+}
+
 /// log(1 + e) for 0 <= e <= 1 (e = exp(-|z|): log_sigmoid and softplus); NaN propagates.
 /// Float: fdlibm's logf scheme without its special cases and its second division: 1 + e =
 /// d + d_err exactly, d = 2^k (1 + f) with f in [sqrt(1/2) - 1, sqrt(2) - 1] exact, log(1 + f)
