@@ -68,15 +68,17 @@ struct mish : unary<mish> {
   static constexpr double k_linear = 20;
 
   /// tanh(softplus(x)) = n / (n + 2), n = e (e + 2), from e = exp(x), as hi + lo: n is rounded
-  /// once; d = n + 2's exact error and the division's exact remainder are recovered as in
-  /// math::sigmoid_split, with 1 / d = (1 - t) / 2; so x t is rounded once more, not five times.
+  /// once; the quotient comes from math::reciprocal_estimate, and d = n + 2's exact error and
+  /// the quotient's remainder are recovered as in math::sigmoid_split; so x t is rounded once
+  /// more, not five times.
   template <class B> static math::split_value<B> tanh_softplus(B e) noexcept {
     const B n = math::fused(e, e, B(2) * e);
     const B d = n + B(2);
     const B d_back = d - n;
     const B d_err = (n - (d - d_back)) + (B(2) - d_back);  // n + 2 = d + d_err exactly
-    const B q = n / d;
-    return {q, (math::division_remainder(n, d, q) - q * d_err) * ((B(1) - q) * B(0.5))};
+    const B inv_d = math::reciprocal_estimate(d);
+    const B q = math::rounded(n * inv_d);
+    return {q, (math::division_remainder(n, d, q) - q * d_err) * inv_d};
   }
 };
 

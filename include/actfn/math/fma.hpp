@@ -85,4 +85,20 @@ inline B division_remainder(B num, B d, B q) noexcept {
   }
 }
 
+/// 1 / d to a relative error below 2^-14, for a normal d whose reciprocal is normal: float on
+/// AVX-512 the hardware's estimate (xsimd::reciprocal, VRCP14PS); elsewhere the rounded
+/// quotient 1 / d. For kernels that correct a quotient num * reciprocal_estimate(d) from its
+/// remainder (division_remainder), where a correctly rounded division would be wasted: on
+/// AVX-512 a division costs several times the estimate. (On AVX2 the estimate has 12 bits and
+/// needs a Newton step, two FMAs, and then measured slower than the division.)
+template <class B>
+inline B reciprocal_estimate(B d) noexcept {
+  if constexpr (std::is_same_v<typename B::value_type, float> &&
+                std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
+    return xsimd::reciprocal(d);
+  } else {
+    return B(1) / d;
+  }
+}
+
 }  // namespace actfn::math

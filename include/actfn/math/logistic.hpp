@@ -12,18 +12,22 @@
 
 namespace actfn::math {
 
-/// A value held as an unevaluated sum hi + lo, |lo| below an ULP of hi.
+/// A value held as an unevaluated sum hi + lo, |lo| small beside hi (about 2^-14 |hi| at most).
 template <class B>
 struct split_value {
   B hi, lo;
 };
 
 /// sigma(z) = 1 / (1 + exp(-z)) as hi + lo, from e = exp(-|z|) so nothing overflows:
-/// z >= 0: 1 / (1 + e); z < 0: e / (1 + e). hi = num / d is the rounded quotient (d = 1 + e
-/// rounded); lo recovers what the two roundings lost, from d's exact error (1 - d) + e and the
-/// division's exact remainder, times 1 / d (= hi for z >= 0, 1 - hi for z < 0, to an ULP):
-/// num / (1 + e) = hi + (remainder - hi d_err) / (d + d_err). So exp's error is the only one
-/// left before the caller's own rounding. NaN propagates; lo = 0 at z = +-inf.
+/// z >= 0: 1 / (1 + e); z < 0: e / (1 + e). With d = 1 + e rounded and r =
+/// reciprocal_estimate(d) (within 2^-14 of 1 / d; no division), hi = num r; lo recovers what hi
+/// misses, from d's exact error (1 - d) + e and hi's remainder num - hi d (one FMA, exact to
+/// 2^-24 of itself), times r: num / (1 + e) = hi + (remainder - hi d_err) / (d + d_err).
+/// |lo|, about 2^-14 hi at most, is below 2^10 ULPs of hi, and r's error reaches it as 2^-14
+/// of that: hi + lo is within 0.07 ULP of num / (1 + e) (tests/test_math_fma.cpp), so exp's
+/// error is the only sizeable one left before the caller's own rounding. (Except in float for
+/// e below 2^-124, z < -86, where lo is a subnormal number on a grid of one ULP of hi: up to
+/// half an ULP more there.) NaN propagates; lo = 0 at z = +-inf.
 /// (A flat struct, not derived from split_value: GCC 12 copies a sliced base of xsimd batches
 /// through the stack with 64-bit moves, which cost sigmoid three times its arithmetic.)
 template <class B>
@@ -39,11 +43,10 @@ inline sigmoid_value<B> sigmoid_split_of(B z, B e) noexcept {
   const B one(1);
   const B d = one + e;
   const B d_err = (one - d) + e;  // 1 + e = d + d_err exactly (e <= 1)
-  const auto positive = z >= B(0);
-  const B num = xsimd::select(positive, one, e);
-  const B q = num / d;
+  const B num = xsimd::select(z >= B(0), one, e);
+  const B inv_d = math::reciprocal_estimate(d);
+  const B q = rounded(num * inv_d);
   const B remainder = division_remainder(num, d, q);
-  const B inv_d = xsimd::select(positive, q, one - q);
   // lo is kept from contraction into the caller's hi + lo: GCC contracts or not depending on
   // the inlining context, and a scalar must give the bits of its SIMD lane.
   return {q, rounded(fused(-q, d_err, remainder) * inv_d), e};
