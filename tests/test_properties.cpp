@@ -135,6 +135,15 @@ TEMPLATE_LIST_TEST_CASE("span algorithms equal the scalar loop for every length 
         for (std::size_t i = 0; i < n; ++i) CHECK(same_bits(outs[i], T(dys[i] * f.derivative(xs[i]))));
         CHECK(guards_intact());
 
+        // In place at this length and offset (the end batches overlap the loop's there).
+        std::copy(xs.begin(), xs.end(), outs.begin());
+        actfn::forward(f, outs, outs);
+        for (std::size_t i = 0; i < n; ++i) CHECK(same_bits(outs[i], f(xs[i])));
+        std::copy(dys.begin(), dys.end(), outs.begin());
+        actfn::backward(f, xs, outs, outs);
+        for (std::size_t i = 0; i < n; ++i) CHECK(same_bits(outs[i], T(dys[i] * f.derivative(xs[i]))));
+        CHECK(guards_intact());
+
         if constexpr (actfn::derivative_from_output_capable<TestType>) {
           std::vector<T> y(n);
           for (std::size_t i = 0; i < n; ++i) y[i] = f(xs[i]);
