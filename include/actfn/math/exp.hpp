@@ -240,9 +240,9 @@ inline auto in_plain_range(B x) noexcept {
 /// keep their special values and far tails off the common path.
 ///
 /// edge() is called out of line, as a cold function, so that its body (often a full
-/// xsimd::exp or log1p) stays out of the hot loop: measured at 4 Ki floats, up to 1.8x on
-/// AVX2 (the sigmoid family's backward passes) and 1.35x on AVX-512 (selu, elu, silu, swish,
-/// sigmoid forward), the rest within the noise (the commit that added it gives the figures).
+/// xsimd::exp or log1p) stays out of the hot loop: in scripts/bench.sh at 4 Ki floats on
+/// AVX-512 that made selu, elu, silu, swish and sigmoid forward 1.15-1.35x faster, the rest
+/// unchanged within the noise (the commit that added it gives the figures).
 template <class Edge>
 [[gnu::noinline, gnu::cold]] auto cold_call(Edge& edge) {
   return edge();
