@@ -191,7 +191,11 @@ TEMPLATE_TEST_CASE("shrinks are odd: f(-x) = -f(x) bit for bit, signed zeros kep
     }
   }
   for (const T x : grid<T>(-20, 20, 4001)) check_odd(t, x);  // 4001: 0 is not on it
-  for (const T x : {T(0), T(1e-3), T(1e-30), T(1.5), std::nextafter(T(1.5), T(0))}) check_odd(t, x);
+  // The method changes at |x| = 1 (float with FMA) or 1.5 (otherwise).
+  for (const T x : {T(0), T(1e-3), T(1e-30), T(1), std::nextafter(T(1), T(0)), T(1.5),
+                    std::nextafter(T(1.5), T(0))}) {
+    check_odd(t, x);
+  }
   // Zeros keep x's sign: at 0 itself, and inside the dead zone.
   const actfn::hardshrink h;
   const actfn::softshrink s;
