@@ -14,6 +14,15 @@
 // A scalar is evaluated as a broadcast batch of xsimd::default_arch and lane 0 is returned, so
 // the scalar result is the same bits as the corresponding batch lane: there is no second,
 // scalar formula to drift.
+//
+// A function whose formula is a few instructions per element may also declare
+//
+//   static constexpr bool memory_bound = true;
+//
+// Over large buffers its time is then memory traffic, and the span algorithms write outputs
+// past detail::stream_bytes (32 MiB) with non-temporal stores (actfn/core/span.hpp), which
+// save the read of each output line. The others leave it out: their time is arithmetic, and
+// those stores made them a few percent slower.
 #pragma once
 
 #include <cstddef>

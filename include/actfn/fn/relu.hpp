@@ -18,6 +18,7 @@ namespace actfn {
 struct relu : unary<relu> {
   static constexpr std::string_view name = "relu";
   static constexpr accuracy bound{0, 0, 0, 0};
+  static constexpr bool memory_bound = true;
 
   template <class B> B eval(B x) const noexcept {
     x = detail::in_register(x);
@@ -39,6 +40,7 @@ struct relu : unary<relu> {
 struct relu6 : unary<relu6> {
   static constexpr std::string_view name = "relu6";
   static constexpr accuracy bound{0, 0, 0, 0};
+  static constexpr bool memory_bound = true;
 
   template <class B> B eval(B x) const noexcept {
     // relu, then min(6, r): x86 minps returns its second operand r when either is NaN.
@@ -63,6 +65,7 @@ struct relu6 : unary<relu6> {
 struct leaky_relu : unary<leaky_relu> {
   static constexpr std::string_view name = "leaky_relu";
   static constexpr accuracy bound{1, 1, 1, 1};
+  static constexpr bool memory_bound = true;
 
   double negative_slope = 0.01;
 
@@ -105,6 +108,7 @@ struct leaky_relu : unary<leaky_relu> {
 struct prelu : unary<prelu> {
   static constexpr std::string_view name = "prelu";
   static constexpr accuracy bound{1, 1, 1, 1};
+  static constexpr bool memory_bound = true;
 
   double weight = 0.25;
 
@@ -136,6 +140,7 @@ struct prelu : unary<prelu> {
 struct rrelu : unary<rrelu> {
   static constexpr std::string_view name = "rrelu";
   static constexpr accuracy bound{1, 1, 1, 1};
+  static constexpr bool memory_bound = true;
 
   double lower = 1.0 / 8.0;
   double upper = 1.0 / 3.0;
@@ -176,6 +181,7 @@ struct rrelu : unary<rrelu> {
 struct threshold : unary<threshold> {
   static constexpr std::string_view name = "threshold";
   static constexpr accuracy bound{0, 0, 0, 0};
+  static constexpr bool memory_bound = true;
 
   double thresh = 0.0;  // PyTorch's "threshold" (a member cannot share the type's name)
   double value = 0.0;   // PyTorch's "value"

@@ -18,6 +18,7 @@ namespace actfn {
 struct hardshrink : unary<hardshrink> {
   static constexpr std::string_view name = "hardshrink";
   static constexpr accuracy bound{0, 0, 0, 0};
+  static constexpr bool memory_bound = true;
 
   double lambd = 0.5;
 
@@ -51,6 +52,7 @@ struct hardshrink : unary<hardshrink> {
 struct softshrink : unary<softshrink> {
   static constexpr std::string_view name = "softshrink";
   static constexpr accuracy bound{1, 0, 1, 0};
+  static constexpr bool memory_bound = true;
 
   double lambd = 0.5;
 

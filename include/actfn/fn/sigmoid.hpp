@@ -63,6 +63,7 @@ struct log_sigmoid : unary<log_sigmoid> {
 struct hardsigmoid : unary<hardsigmoid> {
   static constexpr std::string_view name = "hardsigmoid";
   static constexpr accuracy bound{1, 1, 1, 1};
+  static constexpr bool memory_bound = true;
 
   template <class B> B eval(B x) const noexcept {
     // (x + 3) / 6, not x / 6 + 1/2: x + 3 is exact near -3, so there is no cancellation.

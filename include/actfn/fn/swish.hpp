@@ -80,6 +80,7 @@ struct silu : unary<silu> {
 struct hardswish : unary<hardswish> {
   static constexpr std::string_view name = "hardswish";
   static constexpr accuracy bound{2, 1, 2, 1};
+  static constexpr bool memory_bound = true;
 
   template <class B> B eval(B x) const noexcept {
     x = detail::in_register(x);

@@ -44,6 +44,7 @@ struct tanh : unary<tanh> {
 struct softsign : unary<softsign> {
   static constexpr std::string_view name = "softsign";
   static constexpr accuracy bound{2, 4, 2, 4};
+  static constexpr bool memory_bound = true;
 
   template <class B> B eval(B x) const noexcept {
     // +-inf clamped to +-max, where 1 + |x| rounds to |x| and the quotient is exactly +-1 (as
@@ -71,6 +72,7 @@ struct softsign : unary<softsign> {
 struct hardtanh : unary<hardtanh> {
   static constexpr std::string_view name = "hardtanh";
   static constexpr accuracy bound{0, 0, 0, 0};
+  static constexpr bool memory_bound = true;
 
   double min_val = -1.0;
   double max_val = 1.0;
