@@ -1,30 +1,36 @@
 // Outputs larger than detail::stream_bytes: the span algorithms write them with non-temporal
-// stores for the memory-bound functions (actfn/core/span.hpp). The results must still be the
-// scalar loop's, bit for bit, with nothing outside the spans written, at an aligned and a
-// misaligned start, out of place and in place.
+// stores for the memory-bound functions (actfn/core/span.hpp). The results must be the bits
+// the same algorithms give below the threshold (where test_properties.cpp holds them to the
+// scalar loop), with nothing outside the spans written, at an aligned and a misaligned start,
+// out of place and in place. The reference is computed in chunks below the threshold (a
+// result does not depend on where its element sits) and compared with memcmp, which keeps the
+// test to seconds under the sanitizers at -O0.
 #include <actfn/catalogue.hpp>
 #include <actfn/core/span.hpp>
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstddef>
+#include <cstring>
 #include <span>
 #include <vector>
 
 #include "support/inputs.hpp"
-#include "support/ulp.hpp"
 
 using namespace actfn_test;
 
-TEMPLATE_TEST_CASE("outputs past stream_bytes equal the scalar loop", "[span][stream]", actfn::relu,
-                   actfn::leaky_relu, actfn::softshrink, actfn::hardswish) {
+TEMPLATE_TEST_CASE("outputs past stream_bytes equal the chunked results below it", "[span][stream]",
+                   actfn::relu, actfn::leaky_relu, actfn::softshrink, actfn::hardswish) {
   STATIC_REQUIRE(actfn::detail::streams<TestType>);
   const TestType f{};
   auto check = [&](auto zero, std::size_t offset) {
     using T = decltype(zero);
     constexpr std::size_t W = xsimd::batch<T>::size;
     const std::size_t n = actfn::detail::stream_bytes / sizeof(T) + 2 * W + 3;
+    const std::size_t chunk = (std::size_t{1} << 20) / sizeof(T);  // 1 MiB of output: no streaming
+    REQUIRE(n * sizeof(T) > actfn::detail::stream_bytes);
     INFO(TestType::name << ": n = " << n << ", offset = " << offset << ", sizeof(T) = " << sizeof(T));
     const T guard = T(-12345.25);
-    std::vector<T> x(offset + n + W, guard), dy(x.size(), guard), out(x.size(), guard);
+    std::vector<T> x(offset + n + W, guard), dy(x.size(), guard), out(x.size(), guard), ref(n);
     const auto values = random_inputs<T>(4099, T(-8), T(8), 11);
     const auto grads = random_inputs<T>(4091, T(-2), T(2), 12);
     for (std::size_t i = 0; i < n; ++i) {
@@ -32,36 +38,34 @@ TEMPLATE_TEST_CASE("outputs past stream_bytes equal the scalar loop", "[span][st
       dy[offset + i] = grads[i % grads.size()];
     }
     const std::span<const T> xs(x.data() + offset, n), dys(dy.data() + offset, n);
-    const std::span<T> outs(out.data() + offset, n);
-    // One failure report per pass, not millions.
-    auto first_mismatch = [&](auto expected) {
-      for (std::size_t i = 0; i < n; ++i)
-        if (!same_bits(outs[i], expected(i))) return i;
-      return n;
+    const std::span<T> outs(out.data() + offset, n), refs(ref);
+    auto in_chunks = [&](auto pass) {
+      for (std::size_t k = 0; k < n; k += chunk) pass(k, std::min(chunk, n - k));
     };
+    auto same = [&] { return std::memcmp(outs.data(), ref.data(), n * sizeof(T)) == 0; };
     auto guards_intact = [&] {
-      for (std::size_t i = 0; i < offset; ++i)
-        if (out[i] != guard) return false;
-      for (std::size_t i = offset + n; i < out.size(); ++i)
-        if (out[i] != guard) return false;
-      return true;
+      return std::all_of(out.begin(), out.begin() + offset, [&](T v) { return v == guard; }) &&
+             std::all_of(out.begin() + offset + n, out.end(), [&](T v) { return v == guard; });
     };
 
+    in_chunks([&](std::size_t k, std::size_t m) { actfn::forward(f, xs.subspan(k, m), refs.subspan(k, m)); });
     actfn::forward(f, xs, outs);
-    CHECK(first_mismatch([&](std::size_t i) { return f(xs[i]); }) == n);
+    CHECK(same());
     CHECK(guards_intact());
-
-    actfn::backward(f, xs, dys, outs);
-    CHECK(first_mismatch([&](std::size_t i) { return T(dys[i] * f.derivative(xs[i])); }) == n);
-    CHECK(guards_intact());
-
     std::copy(xs.begin(), xs.end(), outs.begin());
     actfn::forward(f, outs, outs);  // in place
-    CHECK(first_mismatch([&](std::size_t i) { return f(xs[i]); }) == n);
+    CHECK(same());
+    CHECK(guards_intact());
+
+    in_chunks([&](std::size_t k, std::size_t m) {
+      actfn::backward(f, xs.subspan(k, m), dys.subspan(k, m), refs.subspan(k, m));
+    });
+    actfn::backward(f, xs, dys, outs);
+    CHECK(same());
     CHECK(guards_intact());
   };
-  for (const std::size_t offset : {0, 1}) {
-    check(0.0f, offset);
-    check(0.0, offset);
-  }
+  // A misaligned start in float, an aligned one in double: each case moves 2 x 32 MiB three
+  // times, and under the sanitizers at -O0 that takes seconds.
+  check(0.0f, 1);
+  check(0.0, 0);
 }
