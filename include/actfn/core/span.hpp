@@ -130,8 +130,9 @@ void transform_partial(std::size_t start, std::size_t count, T* out, Op& op, con
 ///   copies through a padded buffer. The loop starts at out's first register-aligned address,
 ///   so its stores never straddle two cache lines (which the cheap functions feel), and it
 ///   says so (store_aligned): GCC's tuning for some CPUs (-march=native on an AMD Zen 1)
-///   splits every other 256-bit store into two 128-bit halves, which cost the cheap functions
-///   5-30% there (scripts/bench.sh at 4 Ki and 256 Ki floats; 1.05x over the catalogue).
+///   splits each 256-bit store not known to be aligned into two 128-bit halves, which cost
+///   the cheap functions 5-30% there (scripts/bench.sh at 4 Ki and 256 Ki floats; 1.05x over
+///   the catalogue).
 ///   With Stream (the function's memory_bound), past stream_bytes of output they are
 ///   non-temporal stores: the cheap functions then run 1.2-1.5x faster at 16 Mi floats; the
 ///   exp-based ones, whose time is arithmetic, ran 3-9% slower with them (AMD Zen 1, AVX2).
