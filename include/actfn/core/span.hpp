@@ -131,11 +131,12 @@ void transform_partial(std::size_t start, std::size_t count, T* out, Op& op, con
 ///   so its stores never straddle two cache lines (which the cheap functions feel), and it
 ///   says so (store_aligned): GCC's tuning for some CPUs (-march=native on an AMD Zen 1)
 ///   splits each 256-bit store not known to be aligned into two 128-bit halves, which cost
-///   the cheap functions 5-30% there (scripts/bench.sh at 4 Ki and 256 Ki floats; 1.05x over
-///   the catalogue).
+///   the cheap functions 5-30% there (the benchmark binaries before and after run alternately
+///   at 4 Ki and 256 Ki floats, best of three per row; 1.05x over the catalogue).
 ///   With Stream (the function's memory_bound), past stream_bytes of output they are
-///   non-temporal stores: the cheap functions then run 1.2-1.5x faster at 16 Mi floats; the
-///   exp-based ones, whose time is arithmetic, ran 3-9% slower with them (AMD Zen 1, AVX2).
+///   non-temporal stores: the cheap functions then ran 1.15-1.5x faster at 16 Mi floats, the
+///   exp-based ones, whose time is arithmetic, 3-9% slower with them (AMD Zen 1, AVX2, the
+///   same alternating runs).
 /// - Each input batch passes through detail::in_register once: otherwise GCC folds the load
 ///   into every instruction that reads it, loading x again for each use.
 /// - The loop is unrolled four times by the compiler (#pragma GCC unroll): for the cheap

@@ -108,8 +108,7 @@ struct tanhshrink : unary<tanhshrink> {
       x = detail::in_register(x);
       const B a = xsimd::abs(x);
       const B w = x * x;
-      B q(p[7]);
-      for (int i = 6; i >= 0; --i) q = math::fused(q, w, B(p[i]));
+      const B q = math::horner(w, p);
       const B near = x * (w * q);
       const B e = math::exp_in_range(B(-2) * xsimd::min(a, B(43)));
       const B far = math::fused(B(2), e / (B(1) + e), a - B(1));

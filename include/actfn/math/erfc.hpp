@@ -90,14 +90,6 @@ inline dd<B> two_prod(B a, B b) noexcept {
   return {ah * bh, (ah * bl + al * bh) + al * bl};
 }
 
-/// Horner's rule, coefficients from the constant term up.
-template <class B, std::size_t N>
-inline B poly(B v, const double (&c)[N]) noexcept {
-  B r(c[N - 1]);
-  for (std::size_t i = N - 1; i-- > 0;) r = fused(r, v, B(c[i]));
-  return r;
-}
-
 // ---- exp of a double-double argument ----------------------------------------------------------
 
 /// exp(r) = 1 + r + r^2/2 + r^3 (k_exp[0] + k_exp[1] r + ...) on |r| <= ln(2)/2: a near-minimax
@@ -133,7 +125,7 @@ inline scaled<B> exp_dd(B hi, B lo) noexcept {
   const dd<B> r = two_sum(rh.hi, lo);              // |r.hi| <= 0.35
   const B x = r.hi;
   const B c = r.lo + (rh.lo - k * B(k_ln2_lo));    // x + c = hi + lo - k ln 2, |c| < 2^-32
-  const B q = x * x * fused(x, poly(x, k_exp), B(0.5));  // exp(x) - 1 - x
+  const B q = x * x * fused(x, horner(x, k_exp), B(0.5));  // exp(x) - 1 - x
   const B s = B(1) + x;
   const B s_lo = (B(1) - s) + x;  // exact: 1 + x = s + s_lo
   // exp(x + c) = exp(x) (1 + c) = s + p + c (s + p), p = s_lo + q (c^2/2 < 2^-64 left out);
@@ -253,7 +245,7 @@ inline scaled<B> upper_tail(B u, dd<B> minus_half_sq, typename B::batch_bool_typ
   }
   if (xsimd::any(!near)) {
     const B s = B(2) / (u * u);
-    const B g = poly(s, k_r2) / poly(s, k_s2);
+    const B g = horner(s, k_r2) / horner(s, k_s2);
     const dd<B> s1 = two_sum(minus_half_sq.hi, B(k_c2_hi));
     hi = xsimd::select(near, hi, s1.hi);
     lo = xsimd::select(near, lo, ((s1.lo + minus_half_sq.lo) + B(k_c2_lo)) + g);

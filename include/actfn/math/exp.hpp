@@ -196,10 +196,7 @@ inline reduced_fast<B> reduce_fast(B x) noexcept {
 }
 template <class B>
 inline B poly_p(B r) noexcept {
-  constexpr std::size_t N = std::size(fast_p);
-  B p(fast_p[N - 1]);
-  for (std::size_t i = N - 1; i-- > 0;) p = fused(p, r, B(fast_p[i]));
-  return p;
+  return horner(r, fast_p);
 }
 
 }  // namespace exp_detail

@@ -3,6 +3,7 @@
 // product built on it: what kernels need to carry a rounded argument's error along.
 #pragma once
 
+#include <cstddef>
 #include <type_traits>
 
 #include "actfn/core/config.hpp"
@@ -33,6 +34,16 @@ inline B fused(B a, B b, B c) noexcept {
   }
 #endif
   return xsimd::fma(a, b, c);
+}
+
+/// c[0] + v (c[1] + v (c[2] + ...)) by Horner's rule, one fused multiply-add per step, the
+/// coefficients (float or double) from the constant term up, converted to B's element type.
+template <class B, class C, std::size_t N>
+inline B horner(B v, const C (&c)[N]) noexcept {
+  using T = typename B::value_type;
+  B r(static_cast<T>(c[N - 1]));
+  for (std::size_t i = N - 1; i-- > 0;) r = fused(r, v, B(static_cast<T>(c[i])));
+  return r;
 }
 
 /// v, hidden from the optimiser: a product that is passed through here is rounded on its own.

@@ -99,8 +99,7 @@ inline B tanh(B x) noexcept {
     const B a = xsimd::abs(x);
     const B sign = xsimd::bitwise_xor(x, a);
     const B w = a * a;
-    B q(p[5]);
-    for (int i = 4; i >= 0; --i) q = fused(q, w, B(p[i]));
+    const B q = horner(w, p);
     const B near = fused(a * w, q, a);
     const B e = exp_in_range(B(-2) * a);
     const B far = fused(B(-2), e / (B(1) + e), B(1));
