@@ -11,7 +11,7 @@
 //
 // Tolerances (eps = machine epsilon of T). Forward: the documented bounds, softmax 4 ULP (float)
 // and 6 ULP (double), log_softmax 3 and 4 ULP; a reference below the smallest normal number may
-// be flushed to 0 (xsimd's exp does not produce subnormals). Backward: the input y carries the
+// be flushed to 0 (actfn's exp does not produce subnormals). Backward: the input y carries the
 // forward's error (<= 6 eps relative for softmax, <= 4 eps |y| absolute for log_softmax, which
 // exp turns into 4 eps |y| relative), and the pass itself adds a few roundings, so
 //   softmax:      |dx_j - ref_j| <= 8 eps p_j (|dy_j| + sum_i p_i |dy_i|)

@@ -17,9 +17,9 @@
 // xsimd batches with the usual tail handling).
 //
 // dweight is overwritten, not accumulated into. Its sums are kept in double lanes (float input
-// is converted, so every product x * dy is exact) with a compensated summation, then rounded
-// once to the element type: for float the result is the correctly rounded sum unless it
-// cancels badly, for double the error does not grow with N * inner.
+// is converted, so every product x * dy is exact; double input is summed with compensation),
+// then rounded once to the element type: for float the error is far below one rounding unless
+// the sum cancels badly, for double it does not grow with N * inner.
 //
 // NaN and infinities: NaN in x gives NaN in y, in dx (the derivative at NaN is NaN, GUIDE.md)
 // and in that channel's dweight; NaN in dy gives NaN in dx and dweight[c]. Weights are data:

@@ -17,16 +17,23 @@
 // Accuracy. Subtracting the row maximum first means nothing overflows: softmax({1000, 1001,
 // 1002}) is as accurate as softmax({0, 1, 2}). exp(x_j - m) is corrected for the rounding of
 // the subtraction (see exp_of_difference), so the error does not grow with the spread of the
-// row. Sums are accumulated in double lanes with compensation, float rows too (softmax's sum
-// and the backward passes form their terms in double; log_softmax forms its exp terms in the
-// row's own type, where exp runs at full width). log_softmax takes log(sum) as
+// row. Sums are accumulated in double lanes, in four independent chains: with compensation for
+// double rows; plainly for float rows, whose terms are exact in double (softmax's sum and the
+// backward passes form their terms in double, products of two floats included; log_softmax
+// forms its exp terms in float, where exp runs at full width), so that a row of n floats sums
+// to within about n 2^-55 of its magnitudes, far below float's rounding. log_softmax takes
+// log(sum) as
 // log1p(n_max - 1 + rest), where n_max counts the entries equal to the maximum and rest sums
 // the others, so a row dominated by one entry still gets its small log-probability (about
 // -rest) to full relative accuracy. Bounds enforced by tests/rowwise/test_softmax.cpp against
 // a long double reference: softmax within 4 ULP (float) and 6 ULP (double), log_softmax within
-// 3 ULP (float) and 4 ULP (double); the measured worst cases over sse2/avx2/avx512 were 3.1,
-// 4.5, 2.0 and 2.8. Results below the smallest normal number may be flushed to 0 (xsimd's exp
-// does not produce subnormals).
+// 3 ULP (float) and 4 ULP (double). Measured worst cases over sse2/avx2/avx512 builds, random
+// rows of 1 to 10^4 elements spread over +-1 to +-80 (float) / +-400 (double), results above
+// 2^20 times the smallest normal number: softmax 3.10 / 4.22, log_softmax 1.37 / 1.98 (float /
+// double). exp is math::exp_fast (actfn/math/exp.hpp). Results below the smallest normal
+// number may be flushed to 0 (exp does not produce subnormals); log_softmax's results of a
+// row dominated by one entry lose their relative accuracy as they approach that range (the
+// terms of their sum are flushed).
 //
 // NaN and infinities (as PyTorch's CPU kernels): entries equal to -inf in a row with a finite
 // maximum give exactly 0 (softmax) and -inf (log_softmax). A row that is entirely -inf, or
@@ -57,6 +64,7 @@
 #include "actfn/core/check.hpp"
 #include "actfn/core/span.hpp"
 #include "actfn/core/unary.hpp"
+#include "actfn/math/exp.hpp"
 #include "actfn/math/fma.hpp"
 
 namespace actfn {
@@ -88,49 +96,75 @@ B load_as(const In* p) {
   }
 }
 
-/// Folds map(in[i]...) over i < n lane by lane: state = combine(state, map(batches)). The
-/// inputs are loaded as batches of Acc (so float data can be summed in double lanes). The tail
-/// goes through a zero-padded batch whose lanes past n are replaced by `pad` (the identity of
-/// combine) after map; nothing past n is read.
-template <class Arch, class Acc, class State, class Map, class Combine, class... In>
-State fold(std::size_t n, State state, Acc pad, Map map, Combine combine, const In*... in) {
+/// Folds map(in[i]...) over i < n lane by lane: state = combine(state, map(batches)), in four
+/// independent states that take every fourth batch (so that a combine with a long latency, a
+/// running sum, does not chain from one batch to the next), merged at the end by
+/// merge(state, state). The inputs are loaded as batches of Acc (so float data can be summed
+/// in double lanes). The tail goes through a zero-padded batch whose lanes past n are replaced
+/// by `pad` (the identity of combine) after map; nothing past n is read.
+template <class Arch, class Acc, class State, class Map, class Combine, class Merge,
+          class... In>
+State fold(std::size_t n, State init, Acc pad, Map map, Combine combine, Merge merge,
+           const In*... in) {
   using B = xsimd::batch<Acc, Arch>;
   constexpr std::size_t W = B::size;
+  State s0 = init, s1 = init, s2 = init, s3 = init;
   std::size_t i = 0;
-  for (; i + W <= n; i += W) state = combine(state, map(load_as<B>(in + i)...));
+  for (; i + 4 * W <= n; i += 4 * W) {
+    s0 = combine(s0, map(load_as<B>(in + i)...));
+    s1 = combine(s1, map(load_as<B>(in + i + W)...));
+    s2 = combine(s2, map(load_as<B>(in + i + 2 * W)...));
+    s3 = combine(s3, map(load_as<B>(in + i + 3 * W)...));
+  }
+  for (; i + W <= n; i += W) s0 = combine(s0, map(load_as<B>(in + i)...));
   if (const std::size_t rest = n - i; rest != 0) {
     auto load_tail = [&](const auto* p) {
       std::array<Acc, W> buf{};
       std::copy_n(p + i, rest, buf.begin());
       return B::load_unaligned(buf.data());
     };
-    state = combine(state, xsimd::select(lanes_below<B>(rest), map(load_tail(in)...), B(pad)));
+    s1 = combine(s1, xsimd::select(lanes_below<B>(rest), map(load_tail(in)...), B(pad)));
   }
-  return state;
+  return merge(merge(s0, s1), merge(s2, s3));
 }
 
-/// A running sum that also keeps the exact rounding error of its additions (Knuth's two-sum),
-/// over double or a batch of doubles: the error of the total does not grow with the count.
-template <class V>
-struct compensated_sum {
+/// A running sum over double or a batch of doubles. Compensated: it also keeps the exact
+/// rounding error of its additions (Knuth's two-sum), so the error of the total does not grow
+/// with the count. Plain: the sum alone (err stays 0), for terms that are exact in double
+/// (float data, products of two floats), where a float result needs no more: n such terms
+/// summed in k chains are off by at most about (n / k) 2^-53 of the sum of their magnitudes.
+template <class V, bool Compensated = true>
+struct running_sum {
   V sum = V(0.0);
   V err = V(0.0);
   void add(V v) {
-    const V t = sum + v;
-    const V v_part = t - sum;
-    err += (sum - (t - v_part)) + (v - v_part);
-    sum = t;
+    if constexpr (Compensated) {
+      const V t = sum + v;
+      const V v_part = t - sum;
+      err += (sum - (t - v_part)) + (v - v_part);
+      sum = t;
+    } else {
+      sum += v;
+    }
+  }
+  void add(const running_sum& other) {
+    add(other.sum);
+    err += other.err;
   }
 };
+template <class V>
+using compensated_sum = running_sum<V, true>;
 
-/// The compensated total; an infinite or NaN sum is returned as the plain sum gives it.
-inline double total(const compensated_sum<double>& s) {
+/// The total (compensated: sum + err); an infinite or NaN sum is returned as the plain sum
+/// gives it.
+template <bool Compensated>
+double total(const running_sum<double, Compensated>& s) {
   return std::isfinite(s.sum) ? s.sum + s.err : s.sum;
 }
 
 /// Adds a batch to double lanes: a double batch as is, a float batch as its two halves.
-template <class D, class B>
-void add_lanes(compensated_sum<D>& s, B v) {
+template <class D, bool Compensated, class B>
+void add_lanes(running_sum<D, Compensated>& s, B v) {
   if constexpr (std::is_same_v<B, D>) {
     s.add(v);
   } else {
@@ -144,16 +178,22 @@ void add_lanes(compensated_sum<D>& s, B v) {
 
 /// sum over i < n of map(in[i]...) in double: map runs on batches of Lane (double, to evaluate
 /// in double, e.g. exact products of floats; or the data's own type, to keep float's width and
-/// float's fast exp) and the results are summed in double lanes with compensated_sum.
+/// float's fast exp) and the results are summed in double lanes (running_sum): compensated
+/// for double data, plain for float data, whose terms are exact in double.
 template <class Arch, class Lane, class Map, class... In>
 double sum_in_double(std::size_t n, Map map, const In*... in) {
-  using S = compensated_sum<xsimd::batch<double, Arch>>;
+  constexpr bool compensated = (std::is_same_v<In, double> || ...);
+  using S = running_sum<xsimd::batch<double, Arch>, compensated>;
   const auto add = [](S s, auto v) {
     add_lanes(s, v);
     return s;
   };
-  const S lanes = fold<Arch, Lane>(n, S{}, Lane(0), map, add, in...);
-  return total({xsimd::hadd(lanes.sum), xsimd::hadd(lanes.err)});
+  const auto merge = [](S a, const S& b) {
+    a.add(b);
+    return a;
+  };
+  const S lanes = fold<Arch, Lane>(n, S{}, Lane(0), map, add, merge, in...);
+  return total(running_sum<double, compensated>{xsimd::hadd(lanes.sum), xsimd::hadd(lanes.err)});
 }
 
 /// The largest of x[0..n) (-inf for n = 0). With a NaN in x the result may or may not be NaN.
@@ -161,8 +201,8 @@ template <class Arch, class T>
 T row_max(const T* x, std::size_t n) {
   using B = xsimd::batch<T, Arch>;
   constexpr T lowest = -std::numeric_limits<T>::infinity();
-  const B lanes = fold<Arch, T>(
-      n, B(lowest), lowest, [](B b) { return b; }, [](B a, B b) { return xsimd::max(a, b); }, x);
+  const auto max = [](B a, B b) { return xsimd::max(a, b); };
+  const B lanes = fold<Arch, T>(n, B(lowest), lowest, [](B b) { return b; }, max, max, x);
   std::array<T, B::size> v;
   lanes.store_unaligned(v.data());
   return std::ranges::max(v);
@@ -200,7 +240,7 @@ B exp_of_difference(B x, B m) {
   const B x_part = d + m;
   const B m_part = x_part - d;  // -(the part of -m that went into d)
   const B err = (x - x_part) - (m - m_part);
-  const B e = xsimd::exp(d);
+  const B e = math::exp_fast(d);
   return xsimd::select(xsimd::isinf(d), e, math::fused(e, err, e));
 }
 
@@ -241,7 +281,7 @@ template <class Arch, class T>
 void log_softmax_backward_row(const T* y, const T* dy, T* dx, std::size_t n) {
   using B = xsimd::batch<T, Arch>;
   const B total = splat<B>(sum_in_double<Arch, double>(n, [](auto gb) { return gb; }, dy));
-  transform<Arch>(n, dx, [total](B yb, B gb) { return gb - xsimd::exp(yb) * total; }, y, dy);
+  transform<Arch>(n, dx, [total](B yb, B gb) { return gb - math::exp_fast(yb) * total; }, y, dy);
 }
 
 /// Checks a forward call and runs row(x_row, y_row, cols) over every row.

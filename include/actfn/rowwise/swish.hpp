@@ -9,9 +9,9 @@
 //
 // dbeta sums the whole span (one beta shared by every element, as a scalar parameter); it is
 // returned in the element type. The terms are evaluated in double lanes (float input converted,
-// with math::sigmoid_slope) and summed with a compensated summation, then rounded once: for
-// float that is the correctly rounded sum unless it cancels badly; for double the error does
-// not grow with the span's length.
+// with math::sigmoid_slope) and summed there (with compensation for double input), then
+// rounded once: for float the error is far below one rounding unless the sum cancels badly;
+// for double it does not grow with the span's length.
 //
 // NaN and infinities: NaN in x or dy makes dbeta NaN (and dx NaN where it is). x = +-inf
 // contributes the limit 0 to dbeta for beta != 0 (x^2 sigmoid'(beta x) -> 0), and +inf * dy for
