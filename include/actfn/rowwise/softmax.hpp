@@ -96,7 +96,17 @@ B load_as(const In* p) {
   }
 }
 
-/// Folds map(in[i]...) over i < n lane by lane: state = combine(state, map(batches)), in four
+/// v's lanes where keep is set, pad in the others; for a pair of batches, in both.
+template <class M, class B>
+B pad_lanes(M keep, B v, B pad) {
+  return xsimd::select(keep, v, pad);
+}
+template <class M, class B>
+std::pair<B, B> pad_lanes(M keep, std::pair<B, B> v, B pad) {
+  return {xsimd::select(keep, v.first, pad), xsimd::select(keep, v.second, pad)};
+}
+
+/// Folds map(in[i]...) over i < n lane by lane (map returns a batch or a pair of batches): state = combine(state, map(batches)), in four
 /// independent states that take every fourth batch (so that a combine with a long latency, a
 /// running sum, does not chain from one batch to the next), merged at the end by
 /// merge(state, state). The inputs are loaded as batches of Acc (so float data can be summed
@@ -123,7 +133,7 @@ State fold(std::size_t n, State init, Acc pad, Map map, Combine combine, Merge m
       std::copy_n(p + i, rest, buf.begin());
       return B::load_unaligned(buf.data());
     };
-    s1 = combine(s1, xsimd::select(lanes_below<B>(rest), map(load_tail(in)...), B(pad)));
+    s1 = combine(s1, pad_lanes(lanes_below<B>(rest), map(load_tail(in)...), B(pad)));
   }
   return merge(merge(s0, s1), merge(s2, s3));
 }
@@ -258,13 +268,31 @@ void log_softmax_row(const T* x, T* y, std::size_t n) {
   const T m = row_max<Arch>(x, n);
   // sum_i exp(x_i - m) = n_max + rest: the n_max entries with x_i - m == 0 contribute exactly 1
   // each. x_i - m is NaN (never 0) for +inf entries and in all -inf rows, which makes rest NaN.
+  // Both sums in one pass over x.
   using B = xsimd::batch<T, Arch>;
-  const double n_max = sum_in_double<Arch, T>(n, [m](B xb) {
-    return xsimd::select(xb - B(m) == B(0), B(1), B(0));
-  }, x);
-  const double rest = sum_in_double<Arch, T>(n, [m](B xb) {
-    return xsimd::select(xb - B(m) == B(0), B(0), exp_of_difference(xb, B(m)));
-  }, x);
+  using S = running_sum<xsimd::batch<double, Arch>, std::is_same_v<T, double>>;
+  struct sums {
+    S ones, rest;
+  };
+  const auto terms = [m](B xb) {
+    const auto top = xb - B(m) == B(0);
+    return std::pair{xsimd::select(top, B(1), B(0)),
+                     xsimd::select(top, B(0), exp_of_difference(xb, B(m)))};
+  };
+  const auto add = [](sums s, std::pair<B, B> v) {
+    add_lanes(s.ones, v.first);
+    add_lanes(s.rest, v.second);
+    return s;
+  };
+  const auto merge = [](sums a, const sums& b) {
+    a.ones.add(b.ones);
+    a.rest.add(b.rest);
+    return a;
+  };
+  const sums lanes = fold<Arch, T>(n, sums{}, T(0), terms, add, merge, x);
+  const double n_max = xsimd::hadd(lanes.ones.sum);  // exact: a count
+  const double rest = total(running_sum<double, std::is_same_v<T, double>>{
+      xsimd::hadd(lanes.rest.sum), xsimd::hadd(lanes.rest.err)});
   const B log_sum = splat<B>(std::log1p((n_max - 1) + rest));
   transform<Arch>(n, y, [m, log_sum](B xb) { return (xb - B(m)) - log_sum; }, x);
 }
