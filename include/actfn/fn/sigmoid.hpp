@@ -21,7 +21,7 @@ struct sigmoid : unary<sigmoid> {
   static constexpr accuracy bound{2, 4.5, 1.5, 4};
 
   template <class B> B eval(B x) const noexcept {
-    const math::sigmoid_value<B> s = math::sigmoid_split_of(x, math::exp_in_range(-xsimd::abs(x)));
+    const math::sigmoid_value<B> s = math::sigmoid_split_of(x, math::exp_in_range(math::minus_abs(x)));
     return math::plain_or(math::in_plain_range(x), s.hi + s.lo, [&] {
       using T = typename B::value_type;
       const auto deep = x < B(math::exp_normal_min<T>);
@@ -30,10 +30,10 @@ struct sigmoid : unary<sigmoid> {
   }
   template <class B> B eval_derivative(B x) const noexcept {
     const B a = xsimd::abs(x);
-    return math::plain_or(math::in_plain_range(x), math::sigmoid_slope_of(math::exp_in_range(-a)), [&] {
+    return math::plain_or(math::in_plain_range(x), math::sigmoid_slope_of(math::exp_in_range(math::negated(a))), [&] {
       using T = typename B::value_type;
-      const auto deep = -a < B(math::exp_normal_min<T>);
-      return xsimd::select(deep, math::exp_times(B(1), -a), math::sigmoid_slope(x));
+      const auto deep = math::negated(a) < B(math::exp_normal_min<T>);
+      return xsimd::select(deep, math::exp_times(B(1), math::negated(a)), math::sigmoid_slope(x));
     });
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return y * (B(1) - y); }
@@ -48,9 +48,9 @@ struct log_sigmoid : unary<log_sigmoid> {
 
   template <class B> B eval(B x) const noexcept {
     const B lower = xsimd::select(x < B(0), x, B(0));
-    return lower - math::log1p_unit(math::exp_fast(-xsimd::abs(x)));
+    return lower - math::log1p_unit(math::exp_fast(math::minus_abs(x)));
   }
-  template <class B> B eval_derivative(B x) const noexcept { return math::sigmoid(-x); }
+  template <class B> B eval_derivative(B x) const noexcept { return math::sigmoid(math::negated(x)); }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return -math::expm1(y); }
 };
 

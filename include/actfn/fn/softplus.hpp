@@ -34,7 +34,7 @@ struct softplus : unary<softplus> {
     const B z = detail::splat<B>(beta) * x;
     // max(z, 0) + log1p(exp(-|z|)): log(1 + e^z) without overflow for any threshold.
     const B smooth =
-        (xsimd::max(z, B(0)) + math::log1p_unit(math::exp_fast(-xsimd::abs(z)))) / detail::splat<B>(beta);
+        (xsimd::max(z, B(0)) + math::log1p_unit(math::exp_fast(math::minus_abs(z)))) / detail::splat<B>(beta);
     return xsimd::select(z > detail::splat<B>(threshold), x, smooth);
   }
   template <class B> B eval_derivative(B x) const noexcept {

@@ -32,7 +32,7 @@ struct swish : unary<swish> {
   // edge path, which handles the rest (math::plain_or).
   template <class B> B eval(B x) const noexcept {
     const B zx = z(x);
-    const math::sigmoid_value<B> s = math::sigmoid_split_of(zx, math::exp_in_range(-xsimd::abs(zx)));
+    const math::sigmoid_value<B> s = math::sigmoid_split_of(zx, math::exp_in_range(math::minus_abs(zx)));
     // x (hi + lo) as math::times_split, whose other cases (hi = 0) need |zx| beyond the range.
     const auto exact = s.lo == B(0) || x == B(0);
     const B fast = xsimd::select(exact, x * s.hi, math::fused(x, s.hi, x * s.lo));
@@ -41,7 +41,7 @@ struct swish : unary<swish> {
   }
   template <class B> B eval_derivative(B x) const noexcept {
     const B zx = z(x);
-    const math::sigmoid_value<B> s = math::sigmoid_split_of(zx, math::exp_in_range(-xsimd::abs(zx)));
+    const math::sigmoid_value<B> s = math::sigmoid_split_of(zx, math::exp_in_range(math::minus_abs(zx)));
     // s + z s': one exp for both; s' > 0 in range, so z s' needs no times_vanishing there.
     const B fast = math::fused(zx, math::sigmoid_slope_of(s.e), s.hi + s.lo);
     // x itself must be in range too: with beta = 0, z is 0 also for x = NaN, whose f' is NaN.

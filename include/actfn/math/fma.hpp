@@ -36,6 +36,56 @@ inline B fused(B a, B b, B c) noexcept {
   return xsimd::fma(a, b, c);
 }
 
+/// a * b - c and c - a * b, rounded once where the architecture has FMA: as fused(a, b, -c) and
+/// fused(-a, b, c), without the negation (xsimd 8.1's unary minus on AVX and AVX-512 is 0 - v,
+/// an arithmetic operation of its own, where these are one instruction).
+template <class B>
+inline B fused_sub(B a, B b, B c) noexcept {
+#if defined(__AVX512F__)
+  if constexpr (std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
+    if constexpr (std::is_same_v<typename B::value_type, float>) {
+      return _mm512_fmsub_ps(a, b, c);
+    } else {
+      return _mm512_fmsub_pd(a, b, c);
+    }
+  }
+#endif
+  if constexpr (has_fma<typename B::arch_type>) {
+    return xsimd::fms(a, b, c);
+  } else {
+    return a * b - c;
+  }
+}
+template <class B>
+inline B fused_negated(B a, B b, B c) noexcept {
+#if defined(__AVX512F__)
+  if constexpr (std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
+    if constexpr (std::is_same_v<typename B::value_type, float>) {
+      return _mm512_fnmadd_ps(a, b, c);
+    } else {
+      return _mm512_fnmadd_pd(a, b, c);
+    }
+  }
+#endif
+  if constexpr (has_fma<typename B::arch_type>) {
+    return xsimd::fnma(a, b, c);
+  } else {
+    return c - a * b;
+  }
+}
+
+/// -v and -|v| by the sign bit alone: logic operations, which run on more ports than
+/// arithmetic (xsimd 8.1's unary minus on AVX and AVX-512 is 0 - v, which also gives +0 for
+/// -(+0)). NaN stays NaN.
+template <class B>
+inline B negated(B v) noexcept {
+  return xsimd::bitwise_xor(v, B(-0.0));
+}
+template <class B>
+inline B minus_abs(B v) noexcept {
+  return xsimd::bitwise_or(v, B(-0.0));
+}
+
 /// c[0] + v (c[1] + v (c[2] + ...)) by Horner's rule, one fused multiply-add per step, the
 /// coefficients (float or double) from the constant term up, converted to B's element type.
 template <class B, class C, std::size_t N>
@@ -69,7 +119,7 @@ template <class B>
 inline B product_error(B a, B b, B p) noexcept {
   using T = typename B::value_type;
   if constexpr (has_fma<typename B::arch_type>) {
-    return fused(a, b, -p);
+    return fused_sub(a, b, p);
   } else {
     const B splitter(std::is_same_v<T, float> ? T(4097) : T(134217729));  // 2^12 + 1, 2^27 + 1
     const auto split = [&](B v, B& hi, B& lo) {
@@ -89,7 +139,7 @@ inline B product_error(B a, B b, B p) noexcept {
 template <class B>
 inline B division_remainder(B num, B d, B q) noexcept {
   if constexpr (has_fma<typename B::arch_type>) {
-    return fused(-q, d, num);
+    return fused_negated(q, d, num);
   } else {
     const B p = rounded(q * d);
     return (num - p) - product_error(q, d, p);  // num - p is exact (Sterbenz)

@@ -49,11 +49,11 @@ inline sigmoid_value<B> sigmoid_split_of(B z, B e) noexcept {
   const B remainder = division_remainder(num, d, q);
   // lo is kept from contraction into the caller's hi + lo: GCC contracts or not depending on
   // the inlining context, and a scalar must give the bits of its SIMD lane.
-  return {q, rounded(fused(-q, d_err, remainder) * inv_d), e};
+  return {q, rounded(fused_negated(q, d_err, remainder) * inv_d), e};
 }
 template <class B>
 inline sigmoid_value<B> sigmoid_split(B z) noexcept {
-  return sigmoid_split_of(z, math::exp_fast(-xsimd::abs(z)));
+  return sigmoid_split_of(z, math::exp_fast(minus_abs(z)));
 }
 
 /// sigma(z), rounded once from sigmoid_split.
@@ -81,7 +81,7 @@ inline B sigmoid_slope_of(B e) noexcept {
 /// where sigma(z) rounds to 1, and exactly 0 for |z| = inf.
 template <class B>
 inline B sigmoid_slope(B z) noexcept {
-  return sigmoid_slope_of(math::exp_fast(-xsimd::abs(z)));
+  return sigmoid_slope_of(math::exp_fast(minus_abs(z)));
 }
 
 /// tanh(x). Float with FMA: |x| < 0.875 from the odd polynomial x + x^3 P(x^2), P of degree 5
