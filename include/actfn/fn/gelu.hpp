@@ -2,11 +2,15 @@
 // The Gaussian error linear units: gelu (exact, erf form) and gelu_tanh (tanh approximation).
 #pragma once
 
+#include <cstdint>
 #include <limits>
 #include <string_view>
+#include <type_traits>
 
 #include "actfn/core/unary.hpp"
 #include "actfn/math/erfc.hpp"
+#include "actfn/math/fma.hpp"
+#include "actfn/math/lanes.hpp"
 #include "actfn/math/logistic.hpp"
 
 namespace actfn {
@@ -32,22 +36,51 @@ struct gelu : unary<gelu> {
 /// Evaluated as x * sigmoid(z), z = 2u (the same value; no cancellation for negative x).
 /// f'(x) = s + x s (1 - s) z'(x) = s (1 + x z'(x) (1 - s)) with s = sigmoid(z),
 /// z'(x) = 2 sqrt(2/pi) (1 + 3 * 0.044715 x^2); 1 - s = sigmoid(-z) from the same exp.
-/// Far left f is about x exp(z) with |z| up to ~87 (float) or ~745 (double), so rounding z
-/// would cost |z| ULPs of the result: z is formed as z + dz, dz its rounding error (exact
-/// products with FMA, or Dekker's without; the constants as two parts), and both f and f'
-/// take dz to first order. Where exp(z) leaves the normal range (z < -87.3 for float, -708.4 for
-/// double) f' = (1 + x z'(x)) exp(z) to working precision, computed by math::exp_times so
-/// that it stays accurate while f' is a normal number.
-/// Limits: f(-inf) = -0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1.
+/// float: computed in double lanes (math::in_double_lanes), where no error needs carrying
+/// because the final rounding to float dominates. With x clamped to [-20, 20] for z (beyond,
+/// f rounds to -0 or x and f' to -0 or 1 in float), E = exp(-z) = 2^(-z log2 e) is formed by
+/// the exponent k = round(-z log2 e), 2^f (|f| <= 1/2) by erfc.hpp's degree-6 polynomial
+/// (2^-28.9 relative) and the 2^k added to its exponent field (|k| <= 870: normal); then
+/// f = x / (1 + E) and f' = ((1 + E) + x z' E) / (1 + E)^2, each rounded to float once (float
+/// subnormals included). Far left f and f' underflow gradually as the values do; (1 + E)^2
+/// overflowing below x = -16.6 gives f' = -0, which it is in float there.
+/// double: far left f is about x exp(z) with |z| up to ~745, so rounding z would cost |z| ULPs
+/// of the result: z is formed as z + dz, dz its rounding error (exact products with FMA, or
+/// Dekker's without; the constants as two parts), and both f and f' take dz to first order.
+/// Where exp(z) leaves the normal range (z < -708.4) f' = (1 + x z'(x)) exp(z) to working
+/// precision, computed by math::exp_times so that it stays accurate while f' is a normal number.
+/// Limits: f(-inf) = -0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1; f has the sign of x
+/// (f(-0) = -0); NaN propagates.
 struct gelu_tanh : unary<gelu_tanh> {
   static constexpr std::string_view name = "gelu_tanh";
   static constexpr accuracy bound{2.5, 7, 2, 5.5};
 
   template <class B> B eval(B x) const noexcept {
-    const argument<B> z = two_u(x);
-    return math::x_times_sigmoid(x, z.value, z.error);
+    if constexpr (std::is_same_v<typename B::value_type, float>) {
+      return math::in_double_lanes(x, [](auto d) {
+        const lanes<decltype(d)> l = in_lanes(d);
+        return l.x / l.d;
+      });
+    } else {
+      const argument<B> z = two_u(x);
+      return math::x_times_sigmoid(x, z.value, z.error);
+    }
   }
   template <class B> B eval_derivative(B x) const noexcept {
+    if constexpr (std::is_same_v<typename B::value_type, float>) {
+      return math::in_double_lanes(x, [](auto d) {
+        using D = decltype(d);
+        const lanes<D> l = in_lanes(d);
+        const D xdz = l.xc * math::fused(D(k_3b), l.xc * l.xc, D(k_a<double>.hi));  // x z'
+        return math::fused(xdz, l.e, l.d) / (l.d * l.d);
+      });
+    } else {
+      return derivative_double(x);
+    }
+  }
+
+ private:
+  template <class B> static B derivative_double(B x) noexcept {
     using T = typename B::value_type;
     const argument<B> z = two_u(x);
     const B dz = z.error;
@@ -74,7 +107,36 @@ struct gelu_tanh : unary<gelu_tanh> {
     return xsimd::select(deep, math::exp_times(math::fused(g, dz, g), z.value), d);
   }
 
- private:
+  // ---- float, in double lanes ----
+  static constexpr double k_3b = 0x1.b6676bf7450f0p-3;           // 3 b (b as below)
+  static constexpr double k_neg_a_log2e = -0x1.26aec21bce759p+1;  // -a log2 e
+  static constexpr double k_neg_b_log2e = -0x1.a5a7cf7572a98p-4;  // -b log2 e
+  static constexpr double k_x_max = 20;  // z(20) = 603: f = x, f' = 1, -0 at -20 (in float)
+  template <class D>
+  struct lanes {
+    D x;   // x, raised to -20 (f rounds to -0 in float for all x below)
+    D xc;  // x clamped to [-20, 20]
+    D e;   // exp(-z(xc)), 2^-28.9 relative
+    D d;   // 1 + e
+  };
+  // For x a float in double lanes. NaN passes through both clamps (MAXPD/MINPD return their
+  // second operand when either is NaN, and xsimd passes them in this order), so f, f' are NaN.
+  template <class D> static lanes<D> in_lanes(D x) noexcept {
+    const D xm = xsimd::max(D(-k_x_max), x);
+    const D xc = xsimd::min(D(k_x_max), xm);
+    // w = -z log2 e = x (-a log2 e - b log2 e x^2), |w| <= 870; w = k + f, |f| <= 1/2.
+    const D w = xc * math::fused(D(k_neg_b_log2e), xc * xc, D(k_neg_a_log2e));
+    const D magic(0x1.8p52);  // adding it rounds to an integer, kept in the low bits
+    const D t = w + magic;
+    const D f = w - (t - magic);
+    using I = xsimd::batch<std::int64_t, typename D::arch_type>;
+    const D p = math::horner(f, math::normal_detail::k_f_exp2);  // 2^f
+    const I k_bits = xsimd::bitwise_cast<I>(t) << 52;  // k << 52
+    const D e = xsimd::bitwise_cast<D>(xsimd::bitwise_cast<I>(p) + k_bits);
+    return {xm, xc, e, e + D(1)};
+  }
+
+  // ---- double ----
   // z = 2u = x (a + b x^2), a = 2 sqrt(2/pi), b = 2 sqrt(2/pi) 0.044715, each as the value
   // rounded to T and the rest.
   struct split {
