@@ -2,7 +2,6 @@
 // The Gaussian error linear units: gelu (exact, erf form) and gelu_tanh (tanh approximation).
 #pragma once
 
-#include <cstdint>
 #include <limits>
 #include <string_view>
 #include <type_traits>
@@ -39,8 +38,7 @@ struct gelu : unary<gelu> {
 /// float: computed in double lanes (math::in_double_lanes), where no error needs carrying
 /// because the final rounding to float dominates. With x clamped to [-20, 20] for z (beyond,
 /// f rounds to -0 or x and f' to -0 or 1 in float), E = exp(-z) = 2^(-z log2 e) is formed by
-/// the exponent k = round(-z log2 e), 2^f (|f| <= 1/2) by erfc.hpp's degree-6 polynomial
-/// (2^-28.9 relative) and the 2^k added to its exponent field (|k| <= 870: normal); then
+/// math::exp2_short (2^-28.9 relative; |-z log2 e| <= 870); then
 /// f = x / (1 + E) and f' = ((1 + E) + x z' E) / (1 + E)^2, each rounded to float once (float
 /// subnormals included). Far left f and f' underflow gradually as the values do; (1 + E)^2
 /// overflowing below x = -16.6 gives f' = -0, which it is in float there.
@@ -124,15 +122,8 @@ struct gelu_tanh : unary<gelu_tanh> {
   template <class D> static lanes<D> in_lanes(D x) noexcept {
     const D xm = xsimd::max(D(-k_x_max), x);
     const D xc = xsimd::min(D(k_x_max), xm);
-    // w = -z log2 e = x (-a log2 e - b log2 e x^2), |w| <= 870; w = k + f, |f| <= 1/2.
-    const D w = xc * math::fused(D(k_neg_b_log2e), xc * xc, D(k_neg_a_log2e));
-    const D magic(0x1.8p52);  // adding it rounds to an integer, kept in the low bits
-    const D t = w + magic;
-    const D f = w - (t - magic);
-    using I = xsimd::batch<std::int64_t, typename D::arch_type>;
-    const D p = math::horner(f, math::normal_detail::k_f_exp2);  // 2^f
-    const I k_bits = xsimd::bitwise_cast<I>(t) << 52;  // k << 52
-    const D e = xsimd::bitwise_cast<D>(xsimd::bitwise_cast<I>(p) + k_bits);
+    // exp(-z) = 2^w, w = -z log2 e = x (-a log2 e - b log2 e x^2), |w| <= 870.
+    const D e = math::exp2_short(xc * math::fused(D(k_neg_b_log2e), xc * xc, D(k_neg_a_log2e)));
     return {xm, xc, e, e + D(1)};
   }
 

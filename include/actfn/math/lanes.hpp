@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "actfn/core/config.hpp"
+#include "actfn/math/fma.hpp"
 
 namespace actfn::math {
 
@@ -24,6 +26,28 @@ inline B in_double_lanes(B x, Kernel kernel) noexcept {
   }
   for (std::size_t i = 0; i < B::size; ++i) f[i] = static_cast<float>(d[i]);
   return B::load_aligned(f);
+}
+
+/// 2^f on |f| <= 1/2, degree 6, relative error below 2^-28.9: enough for float kernels in
+/// double lanes, whose results are rounded to float. Fitted for actfn with mpmath (least squares
+/// on Chebyshev nodes in 200-bit arithmetic, coefficients rounded to double one at a time).
+inline constexpr double k_exp2_short[] = {
+    0x1.000000028af18p+0, 0x1.62e430c6bd06fp-1, 0x1.ebfbda7bcea8cp-3, 0x1.c6aed5e797346p-5,
+    0x1.3b2dfd6ca5019p-7, 0x1.5f44f13e7a284p-10, 0x1.41a6fcbd2f5bap-13,
+};
+
+/// 2^w for a batch of doubles with |w| <= 1000, to 2^-28.9 relative (k_exp2_short): w = k + f,
+/// k = round(w) by the 1.5 * 2^52 trick, 2^k added to the exponent field of 2^f (normal for
+/// such k). NaN gives NaN (for the NaN of a widened float, whose low bits are 0). For float
+/// kernels in double lanes: exp(x) = exp2_short(x log2 e).
+template <class D>
+inline D exp2_short(D w) noexcept {
+  using I = xsimd::batch<std::int64_t, typename D::arch_type>;
+  const D magic(0x1.8p52);  // adding it rounds to an integer, kept in the low bits
+  const D t = w + magic;
+  const D f = w - (t - magic);
+  const D p = horner(f, k_exp2_short);
+  return xsimd::bitwise_cast<D>(xsimd::bitwise_cast<I>(p) + (xsimd::bitwise_cast<I>(t) << 52));
 }
 
 }  // namespace actfn::math
