@@ -14,26 +14,24 @@
 // through the same zero-padded batch code as actfn::forward (nothing outside the spans is
 // read or written).
 //
-// Accuracy. Subtracting the row maximum first means nothing overflows: softmax({1000, 1001,
-// 1002}) is as accurate as softmax({0, 1, 2}). exp(x_j - m) is corrected for the rounding of
-// the subtraction (see exp_of_difference), so the error does not grow with the spread of the
-// row. Sums are accumulated in double lanes, in four independent chains: with compensation for
-// double rows; plainly for float rows, whose terms are exact in double (softmax's sum and the
-// backward passes form their terms in double, products of two floats included; log_softmax
-// forms its exp terms in float, where exp runs at full width), so that a row of n floats sums
-// to within about n 2^-55 of its magnitudes, far below float's rounding. log_softmax takes
-// log(sum) as
-// log1p(n_max - 1 + rest), where n_max counts the entries equal to the maximum and rest sums
-// the others, so a row dominated by one entry still gets its small log-probability (about
-// -rest) to full relative accuracy. Bounds enforced by tests/rowwise/test_softmax.cpp against
-// a long double reference: softmax within 4 ULP (float) and 6 ULP (double), log_softmax within
-// 3 ULP (float) and 4 ULP (double). Measured worst cases over sse2/avx2/avx512 builds, random
-// rows of 1 to 10^4 elements spread over +-1 to +-80 (float) / +-400 (double), results above
-// 2^20 times the smallest normal number: softmax 3.10 / 4.22, log_softmax 1.37 / 1.98 (float /
-// double). exp is math::exp_fast (actfn/math/exp.hpp). Results below the smallest normal
-// number may be flushed to 0 (exp does not produce subnormals); log_softmax's results of a
-// row dominated by one entry lose their relative accuracy as they approach that range (the
-// terms of their sum are flushed).
+// Accuracy. Subtracting the row maximum first means nothing overflows: softmax({1000, 1001, 1002})
+// is as accurate as softmax({0, 1, 2}). exp(x_j - m) is corrected for the rounding of the
+// subtraction (see exp_of_difference), so the error does not grow with the spread of the row. Sums
+// are accumulated in double lanes, in four independent chains: with compensation for double rows;
+// plainly for float rows, whose terms are exact in double (softmax's sum and the backward passes
+// form their terms in double, products of two floats included; log_softmax forms its exp terms in
+// float, where exp runs at full width), so that a row of n floats sums to within about n 2^-55 of
+// its magnitudes, far below float's rounding. log_softmax takes log(sum) as log1p(n_max - 1 +
+// rest), where n_max counts the entries equal to the maximum and rest sums the others (both in one
+// pass), so a row dominated by one entry still gets its small log-probability (about -rest) to
+// full relative accuracy. Bounds enforced by tests/rowwise/test_softmax.cpp against a long double
+// reference: softmax within 4 ULP (float) and 6 ULP (double), log_softmax within 3 ULP (float) and
+// 4 ULP (double). Measured worst cases over sse2/avx2/avx512 builds, random rows of 1 to 10^4
+// elements spread over +-1 to +-80 (float) / +-400 (double), results above 2^20 times the smallest
+// normal number: softmax 3.10 / 4.22, log_softmax 1.37 / 1.98 (float / double). exp is
+// math::exp_fast (actfn/math/exp.hpp). Results below the smallest normal number may be flushed to
+// 0 (exp does not produce subnormals); log_softmax's results of a row dominated by one entry lose
+// their relative accuracy as they approach that range (the terms of their sum are flushed).
 //
 // NaN and infinities (as PyTorch's CPU kernels): entries equal to -inf in a row with a finite
 // maximum give exactly 0 (softmax) and -inf (log_softmax). A row that is entirely -inf, or
@@ -106,12 +104,12 @@ std::pair<B, B> pad_lanes(M keep, std::pair<B, B> v, B pad) {
   return {xsimd::select(keep, v.first, pad), xsimd::select(keep, v.second, pad)};
 }
 
-/// Folds map(in[i]...) over i < n lane by lane (map returns a batch or a pair of batches): state = combine(state, map(batches)), in four
-/// independent states that take every fourth batch (so that a combine with a long latency, a
-/// running sum, does not chain from one batch to the next), merged at the end by
-/// merge(state, state). The inputs are loaded as batches of Acc (so float data can be summed
-/// in double lanes). The tail goes through a zero-padded batch whose lanes past n are replaced
-/// by `pad` (the identity of combine) after map; nothing past n is read.
+/// Folds map(in[i]...) over i < n lane by lane (map returns a batch or a pair of batches): state =
+/// combine(state, map(batches)), in four independent states that take every fourth batch (so that a
+/// combine with a long latency, a running sum, does not chain from one batch to the next), merged
+/// at the end by merge(state, state). The inputs are loaded as batches of Acc (so float data can be
+/// summed in double lanes). The tail goes through a zero-padded batch whose lanes past n are
+/// replaced by `pad` (the identity of combine) after map; nothing past n is read.
 template <class Arch, class Acc, class State, class Map, class Combine, class Merge,
           class... In>
 State fold(std::size_t n, State init, Acc pad, Map map, Combine combine, Merge merge,
