@@ -100,11 +100,14 @@ std::vector<T> with_inf_nan(std::vector<T> v) {
   return v;
 }
 
-/// Row (or span) lengths from `first` through every tail up to 2W + 1, then a long one (1000).
+/// Row (or span) lengths from `first` through every tail up to 2W + 1, then 8W + 3 (past the
+/// four-way unrolled reductions of rowwise/softmax.hpp, in float and in double lanes, with a
+/// tail) and a long one (1000).
 template <class T>
 std::vector<std::size_t> row_lengths(std::size_t first) {
   std::vector<std::size_t> n;
   for (std::size_t c = first; c <= 2 * W<T> + 1; ++c) n.push_back(c);
+  n.push_back(8 * W<T> + 3);
   n.push_back(1000);
   return n;
 }

@@ -69,7 +69,8 @@ struct gelu_tanh : unary<gelu_tanh> {
       return math::in_double_lanes(x, [](auto d) {
         using D = decltype(d);
         const lanes<D> l = in_lanes(d);
-        const D xdz = l.xc * math::fused(D(k_3b), l.xc * l.xc, D(k_a<double>.hi));  // x z'
+        // x z'(x), z' = a + 3 b x^2 (a, b as below)
+        const D xdz = l.xc * math::fused(D(3 * k_b<double>.hi), l.xc * l.xc, D(k_a<double>.hi));
         return math::fused(xdz, l.e, l.d) / (l.d * l.d);
       });
     } else {
@@ -106,7 +107,6 @@ struct gelu_tanh : unary<gelu_tanh> {
   }
 
   // ---- float, in double lanes ----
-  static constexpr double k_3b = 0x1.b6676bf7450f0p-3;           // 3 b (b as below)
   static constexpr double k_neg_a_log2e = -0x1.26aec21bce759p+1;  // -a log2 e
   static constexpr double k_neg_b_log2e = -0x1.a5a7cf7572a98p-4;  // -b log2 e
   static constexpr double k_x_max = 20;  // z(20) = 603: f = x, f' = 1, -0 at -20 (in float)

@@ -17,61 +17,53 @@ inline constexpr bool has_fma = std::is_base_of_v<xsimd::avx512f, A> ||
                                 std::is_base_of_v<xsimd::fma3<xsimd::avx>, A> ||
                                 std::is_base_of_v<xsimd::fma3<xsimd::sse4_2>, A>;
 
-/// a * b + c, rounded once where the architecture has FMA (has_fma), else a multiply and an
-/// add. xsimd 8.1's fma is fused on the fma3 architectures, but on AVX-512 it is a multiply and
-/// an add, so the intrinsic is used there.
-template <class B>
-inline B fused(B a, B b, B c) noexcept {
+namespace fma_detail {
+enum class form { add, sub, negated };  // a b + c, a b - c, c - a b
+/// One multiply-add of the given form, rounded once where the architecture has FMA, else a
+/// multiply and an add. xsimd 8.1's fma, fms and fnma are fused on the fma3 architectures, but
+/// on AVX-512 they are a multiply and an add (fnma also a negation), so the intrinsics are used
+/// there.
+template <form F, class B>
+inline B multiply_add(B a, B b, B c) noexcept {
   using T = typename B::value_type;
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
 #if defined(__AVX512F__)
   if constexpr (std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
     if constexpr (std::is_same_v<T, float>) {
-      return _mm512_fmadd_ps(a, b, c);
+      if constexpr (F == form::add) return _mm512_fmadd_ps(a, b, c);
+      if constexpr (F == form::sub) return _mm512_fmsub_ps(a, b, c);
+      if constexpr (F == form::negated) return _mm512_fnmadd_ps(a, b, c);
     } else {
-      return _mm512_fmadd_pd(a, b, c);
+      if constexpr (F == form::add) return _mm512_fmadd_pd(a, b, c);
+      if constexpr (F == form::sub) return _mm512_fmsub_pd(a, b, c);
+      if constexpr (F == form::negated) return _mm512_fnmadd_pd(a, b, c);
     }
   }
 #endif
-  return xsimd::fma(a, b, c);
+  constexpr bool fma = has_fma<typename B::arch_type>;
+  if constexpr (F == form::add) return xsimd::fma(a, b, c);
+  if constexpr (F == form::sub) return fma ? xsimd::fms(a, b, c) : a * b - c;
+  if constexpr (F == form::negated) return fma ? xsimd::fnma(a, b, c) : c - a * b;
+}
+}  // namespace fma_detail
+
+/// a * b + c, rounded once where the architecture has FMA (has_fma), else a multiply and an
+/// add.
+template <class B>
+inline B fused(B a, B b, B c) noexcept {
+  return fma_detail::multiply_add<fma_detail::form::add>(a, b, c);
 }
 
-/// a * b - c and c - a * b, rounded once where the architecture has FMA: as fused(a, b, -c) and
-/// fused(-a, b, c), without the negation (xsimd 8.1's unary minus on AVX and AVX-512 is 0 - v,
-/// an arithmetic operation of its own, where these are one instruction).
+/// a * b - c and c - a * b, likewise: as fused(a, b, -c) and fused(-a, b, c), without the
+/// negation (xsimd 8.1's unary minus on AVX and AVX-512 is 0 - v, an arithmetic operation of
+/// its own, where these are one instruction).
 template <class B>
 inline B fused_sub(B a, B b, B c) noexcept {
-#if defined(__AVX512F__)
-  if constexpr (std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
-    if constexpr (std::is_same_v<typename B::value_type, float>) {
-      return _mm512_fmsub_ps(a, b, c);
-    } else {
-      return _mm512_fmsub_pd(a, b, c);
-    }
-  }
-#endif
-  if constexpr (has_fma<typename B::arch_type>) {
-    return xsimd::fms(a, b, c);
-  } else {
-    return a * b - c;
-  }
+  return fma_detail::multiply_add<fma_detail::form::sub>(a, b, c);
 }
 template <class B>
 inline B fused_negated(B a, B b, B c) noexcept {
-#if defined(__AVX512F__)
-  if constexpr (std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
-    if constexpr (std::is_same_v<typename B::value_type, float>) {
-      return _mm512_fnmadd_ps(a, b, c);
-    } else {
-      return _mm512_fnmadd_pd(a, b, c);
-    }
-  }
-#endif
-  if constexpr (has_fma<typename B::arch_type>) {
-    return xsimd::fnma(a, b, c);
-  } else {
-    return c - a * b;
-  }
+  return fma_detail::multiply_add<fma_detail::form::negated>(a, b, c);
 }
 
 /// -v and -|v| by the sign bit alone: logic operations, which run on more ports than

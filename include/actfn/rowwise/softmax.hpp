@@ -26,10 +26,8 @@
 // pass), so a row dominated by one entry still gets its small log-probability (about -rest) to
 // full relative accuracy. Bounds enforced by tests/rowwise/test_softmax.cpp against a long double
 // reference: softmax within 4 ULP (float) and 6 ULP (double), log_softmax within 3 ULP (float) and
-// 4 ULP (double). Measured worst cases over sse2/avx2/avx512 builds, random rows of 1 to 10^4
-// elements spread over +-1 to +-80 (float) / +-400 (double), results above 2^20 times the smallest
-// normal number: softmax 3.10 / 4.22, log_softmax 1.37 / 1.98 (float / double). exp is
-// math::exp_fast (actfn/math/exp.hpp). Results below the smallest normal number may be flushed to
+// 4 ULP (double), on random rows of every length up to 2W + 1, of 8W + 3 (the unrolled loops
+// and a tail) and of 1000. exp is math::exp_fast (actfn/math/exp.hpp). Results below the smallest normal number may be flushed to
 // 0 (exp does not produce subnormals); log_softmax's results of a row dominated by one entry lose
 // their relative accuracy as they approach that range (the terms of their sum are flushed).
 //
