@@ -103,7 +103,13 @@ TEMPLATE_LIST_TEST_CASE("span algorithms equal the scalar loop for every length 
     const T guard = T(-12345.25);
     const auto pool = mixed_inputs<T>();
     const auto grads = random_inputs<T>(pool.size(), T(-2), T(2), 7);
-    for (std::size_t n = 0; n <= 2 * W + 1; ++n) {
+    // Every length up to two batches and one, and two longer ones that run the loop over
+    // several batches at a time (interleave, multi.hpp: up to 4) and the single batches after.
+    std::vector<std::size_t> lengths;
+    for (std::size_t n = 0; n <= 2 * W + 1; ++n) lengths.push_back(n);
+    lengths.push_back(8 * W + 3);
+    lengths.push_back(13 * W + 5);
+    for (const std::size_t n : lengths) {
       for (std::size_t offset = 0; offset < W; ++offset) {
         INFO(TestType::name << " n = " << n << ", offset = " << offset << ", sizeof(T) = " << sizeof(T));
         // Each buffer: `offset` guard elements, n live ones, W guard elements after.

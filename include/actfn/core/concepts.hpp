@@ -18,6 +18,8 @@ template <class T>
 struct is_real_batch : std::false_type {};
 template <class T, class A>
 struct is_real_batch<xsimd::batch<T, A>> : std::bool_constant<real_scalar<T>> {};
+template <class B, std::size_t N>
+struct is_real_batch<multi<B, N>> : is_real_batch<B> {};  // for the span algorithms only
 }  // namespace detail
 
 /// xsimd::batch<float|double, A> for any architecture A.

@@ -9,3 +9,5 @@
 #define ACTFN_VERSION_PATCH 0
 
 static_assert(XSIMD_VERSION_MAJOR >= 8, "actfn needs xsimd 8.1 or newer");
+
+#include "actfn/core/multi.hpp"  // after xsimd: it overloads xsimd's functions for multi

@@ -20,6 +20,7 @@
 #include <ranges>
 #include <span>
 #include <type_traits>
+#include <utility>
 
 #include "actfn/core/check.hpp"
 #include "actfn/core/concepts.hpp"
@@ -60,6 +61,17 @@ inline constexpr bool streams = [] {
     return bool(F::memory_bound);
   } else {
     return false;
+  }
+}();
+
+/// How many batches the span algorithms evaluate F on at a time, as a multi (multi.hpp):
+/// F::interleave (see unary), 1 for a type without it.
+template <class F>
+inline constexpr std::size_t interleave = [] {
+  if constexpr (requires { F::interleave; }) {
+    return std::size_t{F::interleave};
+  } else {
+    return std::size_t{1};
   }
 }();
 
@@ -119,6 +131,30 @@ void transform_partial(std::size_t start, std::size_t count, T* out, Op& op, con
   std::copy_n(res.begin(), count, out + start);
 }
 
+/// transform's loop over K batches at a time, evaluated together as a multi<B, K>, from i for
+/// as long as K batches fit before n (out + i aligned to a batch); returns where it stopped.
+/// Flattened: the kernel's operations, K times as many as for one batch, would otherwise
+/// exceed GCC's inlining limits, and a multi passed to a call goes through memory.
+template <class B, std::size_t K, bool Stream, class T, class Op, class... In>
+[[gnu::flatten]] std::size_t transform_interleaved(std::size_t i, std::size_t n, T* out, Op& op,
+                                                   const In*... in) {
+  constexpr std::size_t W = B::size;
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    auto load = [&](const T* p) {
+      return multi<B, K>(parts_tag{}, in_register(B::load_unaligned(p + I * W))...);
+    };
+    for (; i + K * W <= n; i += K * W) {
+      const multi<B, K> r = op(load(in + i)...);
+      if constexpr (Stream) {
+        (store_stream(r.part[I], out + i + I * W), ...);
+      } else {
+        (r.part[I].store_aligned(out + i + I * W), ...);
+      }
+    }
+    return i;
+  }(std::make_index_sequence<K>{});
+}
+
 /// out[i] = op(in[i]...) for i < n, batch by batch, head and tail included (see the file
 /// comment). Speed, none of which changes a result:
 /// - op is taken by value, and callers capture their functor by value: a parameter read
@@ -145,7 +181,7 @@ void transform_partial(std::size_t start, std::size_t count, T* out, Op& op, con
 ///   function to the next (selu's backward 0.74x, silu's 0.9x).
 /// - The two end batches are kept in memory across the loop: held in registers they cost the
 ///   exp-based loops spills (silu 0.82x).
-template <class Arch, bool Stream = false, class T, class Op, class... In>
+template <class Arch, bool Stream = false, std::size_t K = 1, class T, class Op, class... In>
 void transform(std::size_t n, T* out, Op op, const In*... in) {
   using B = xsimd::batch<T, Arch>;
   constexpr std::size_t W = B::size;
@@ -167,10 +203,12 @@ void transform(std::size_t n, T* out, Op op, const In*... in) {
   } else {
     std::size_t i = misalign == 0 ? W : (sizeof(B) - misalign) / sizeof(T);
     if (Stream && n * sizeof(T) > stream_bytes) {
+      if constexpr (K > 1) i = transform_interleaved<B, K, true>(i, n, out, op, in...);
 #pragma GCC unroll 4
       for (; i + W <= n; i += W) store_stream(at(i), out + i);
       stream_fence();
     } else {
+      if constexpr (K > 1) i = transform_interleaved<B, K, false>(i, n, out, op, in...);
 #pragma GCC unroll 4
       for (; i + W <= n; i += W) at(i).store_aligned(out + i);
     }
@@ -191,8 +229,8 @@ void forward(const F& f, X&& x, Y&& y) {
   auto ys = detail::out_span(y);
   detail::require_same_size("forward", "x", xs, "y", ys);
   detail::require_no_partial_overlap("forward", "x", xs, "y", ys);
-  detail::transform<Arch, detail::streams<F>>(xs.size(), ys.data(), [f](auto b) { return f(b); },
-                                             xs.data());
+  detail::transform<Arch, detail::streams<F>, detail::interleave<F>>(
+      xs.size(), ys.data(), [f](auto b) { return f(b); }, xs.data());
 }
 
 /// dydx = f'(x), elementwise.
@@ -205,7 +243,7 @@ void derivative(const F& f, X&& x, D&& dydx) {
   auto ds = detail::out_span(dydx);
   detail::require_same_size("derivative", "x", xs, "dydx", ds);
   detail::require_no_partial_overlap("derivative", "x", xs, "dydx", ds);
-  detail::transform<Arch, detail::streams<F>>(
+  detail::transform<Arch, detail::streams<F>, detail::interleave<F>>(
       xs.size(), ds.data(), [f](auto b) { return f.derivative(b); }, xs.data());
 }
 
@@ -223,7 +261,7 @@ void backward(const F& f, X&& x, DY&& dy, DX&& dx) {
   detail::require_same_size("backward", "x", xs, "dx", dxs);
   detail::require_no_partial_overlap("backward", "x", xs, "dx", dxs);
   detail::require_no_partial_overlap("backward", "dy", dys, "dx", dxs);
-  detail::transform<Arch, detail::streams<F>>(
+  detail::transform<Arch, detail::streams<F>, detail::interleave<F>>(
       xs.size(), dxs.data(), [f](auto xb, auto gb) { return gb * f.derivative(xb); },
       xs.data(), dys.data());
 }
@@ -243,7 +281,7 @@ void backward_from_output(const F& f, Yr&& y, DY&& dy, DX&& dx) {
   detail::require_same_size("backward_from_output", "y", ys, "dx", dxs);
   detail::require_no_partial_overlap("backward_from_output", "y", ys, "dx", dxs);
   detail::require_no_partial_overlap("backward_from_output", "dy", dys, "dx", dxs);
-  detail::transform<Arch, detail::streams<F>>(
+  detail::transform<Arch, detail::streams<F>, detail::interleave<F>>(
       ys.size(), dxs.data(),
       [f](auto yb, auto gb) { return gb * f.derivative_from_output(yb); }, ys.data(),
       dys.data());

@@ -23,6 +23,17 @@
 // past detail::stream_bytes (32 MiB) with non-temporal stores (actfn/core/span.hpp), which
 // save the read of each output line. The others leave it out: their time is arithmetic, and
 // those stores made them a few percent slower.
+//
+// A function whose formula is a long chain of dependent operations (an exp, a division, a
+// correction of their rounding) may declare
+//
+//   static constexpr std::size_t interleave = 4;  // or 2
+//
+// The span algorithms then evaluate it on that many batches at a time, as one
+// detail::multi (actfn/core/multi.hpp), so that its operations for independent batches stand
+// side by side and the core overlaps their latencies; results are the same bits. Whether it
+// pays depends on the formula (more batches in flight need more registers): it is set where
+// it measured faster, and each value is the better of 2 and 4 there (multi.hpp has the figures).
 #pragma once
 
 #include <cstddef>
@@ -105,6 +116,10 @@ inline B zero_where(typename B::batch_bool_type m, B x) noexcept {
   } else {
     return xsimd::select(m, B(0), x);
   }
+}
+template <class M, class B, std::size_t N>
+inline multi<B, N> zero_where(const multi<M, N>& m, const multi<B, N>& x) noexcept {
+  return each([](auto mp, auto xp) { return zero_where(mp, xp); }, m, x);
 }
 
 template <class F>

@@ -24,6 +24,7 @@ namespace actfn {
 struct mish : unary<mish> {
   static constexpr std::string_view name = "mish";
   static constexpr accuracy bound{3, 7.5, 2.5, 6};
+  static constexpr std::size_t interleave = 4;
 
   template <class B> B eval(B x) const noexcept {
     using T = typename B::value_type;

@@ -19,6 +19,7 @@ namespace actfn {
 struct sigmoid : unary<sigmoid> {
   static constexpr std::string_view name = "sigmoid";
   static constexpr accuracy bound{2, 4.5, 1.5, 4};
+  static constexpr std::size_t interleave = 4;
 
   template <class B> B eval(B x) const noexcept {
     const math::sigmoid_value<B> s = math::sigmoid_split_of(x, math::exp_in_range(math::minus_abs(x)));
@@ -45,6 +46,7 @@ struct sigmoid : unary<sigmoid> {
 struct log_sigmoid : unary<log_sigmoid> {
   static constexpr std::string_view name = "log_sigmoid";
   static constexpr accuracy bound{2, 2, 1.5, 1.5};
+  static constexpr std::size_t interleave = 4;
 
   template <class B> B eval(B x) const noexcept {
     const B lower = xsimd::select(x < B(0), x, B(0));

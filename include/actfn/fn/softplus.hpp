@@ -20,6 +20,7 @@ namespace actfn {
 struct softplus : unary<softplus> {
   static constexpr std::string_view name = "softplus";
   static constexpr accuracy bound{2, 2, 1.5, 1.5};
+  static constexpr std::size_t interleave = 4;
 
   double beta = 1.0;
   double threshold = 20.0;

@@ -21,6 +21,7 @@ namespace actfn {
 struct swish : unary<swish> {
   static constexpr std::string_view name = "swish";
   static constexpr accuracy bound{2, 7, 2, 6.5};
+  static constexpr std::size_t interleave = 2;
 
   double beta = 1.0;
 
@@ -68,6 +69,7 @@ struct swish : unary<swish> {
 struct silu : unary<silu> {
   static constexpr std::string_view name = "silu";
   static constexpr accuracy bound{2, 7, 2, 6.5};
+  static constexpr std::size_t interleave = 2;
 
   template <class B> B eval(B x) const noexcept { return swish{}.eval(x); }
   template <class B> B eval_derivative(B x) const noexcept { return swish{}.eval_derivative(x); }

@@ -151,7 +151,7 @@ inline reduced<B> reduce(B x) noexcept {
 template <class B>
 inline B scale(B v, B t) noexcept {
   using K = constants<typename B::value_type>;
-  using I = xsimd::batch<typename K::int_type, typename B::arch_type>;
+  using I = detail::rebind<B, typename K::int_type>;
   const I k = xsimd::bitwise_cast<I>(t) << K::mantissa_bits;  // k << p
   return xsimd::bitwise_cast<B>(xsimd::bitwise_cast<I>(v) + k);
 }

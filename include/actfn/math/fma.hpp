@@ -45,6 +45,11 @@ inline B multiply_add(B a, B b, B c) noexcept {
   if constexpr (F == form::sub) return fma ? xsimd::fms(a, b, c) : a * b - c;
   if constexpr (F == form::negated) return fma ? xsimd::fnma(a, b, c) : c - a * b;
 }
+template <form F, class B, std::size_t N>
+inline detail::multi<B, N> multiply_add(const detail::multi<B, N>& a, const detail::multi<B, N>& b,
+                                        const detail::multi<B, N>& c) noexcept {
+  return detail::each([](auto... p) { return multiply_add<F>(p...); }, a, b, c);
+}
 }  // namespace fma_detail
 
 /// a * b + c, rounded once where the architecture has FMA (has_fma), else a multiply and an
@@ -101,6 +106,10 @@ inline B rounded(B v) noexcept {
 #else
   return v;
 #endif
+}
+template <class B, std::size_t N>
+inline detail::multi<B, N> rounded(const detail::multi<B, N>& v) noexcept {
+  return detail::each([](auto p) { return rounded(p); }, v);
 }
 
 /// a * b - p exactly, for p = a * b rounded to nearest (the rounding error of a product), as

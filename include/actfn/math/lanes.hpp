@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include "actfn/core/config.hpp"
 #include "actfn/math/fma.hpp"
@@ -27,6 +28,26 @@ inline B in_double_lanes(B x, Kernel kernel) noexcept {
   for (std::size_t i = 0; i < B::size; ++i) f[i] = static_cast<float>(d[i]);
   return B::load_aligned(f);
 }
+/// The same for a multi of float batches: one kernel call on a multi of all their double halves.
+template <class B, std::size_t N, class Kernel>
+inline detail::multi<B, N> in_double_lanes(const detail::multi<B, N>& x, Kernel kernel) noexcept {
+  using A = typename B::arch_type;
+  using D = xsimd::batch<double, A>;
+  constexpr std::size_t lanes = N * B::size, halves = lanes / D::size;
+  alignas(A::alignment()) float f[lanes];
+  alignas(A::alignment()) double d[lanes];
+  for (std::size_t j = 0; j < N; ++j) x.part[j].store_aligned(f + j * B::size);
+  for (std::size_t i = 0; i < lanes; ++i) d[i] = f[i];
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    const detail::multi<D, halves> r =
+        kernel(detail::multi<D, halves>(detail::parts_tag{}, D::load_aligned(d + I * D::size)...));
+    (r.part[I].store_aligned(d + I * D::size), ...);
+  }(std::make_index_sequence<halves>{});
+  for (std::size_t i = 0; i < lanes; ++i) f[i] = static_cast<float>(d[i]);
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return detail::multi<B, N>(detail::parts_tag{}, B::load_aligned(f + I * B::size)...);
+  }(std::make_index_sequence<N>{});
+}
 
 /// 2^f on |f| <= 1/2, degree 6, relative error below 2^-28.9: enough for float kernels in
 /// double lanes, whose results are rounded to float. Fitted for actfn with mpmath (least squares
@@ -42,7 +63,7 @@ inline constexpr double k_exp2_short[] = {
 /// kernels in double lanes: exp(x) = exp2_short(x log2 e).
 template <class D>
 inline D exp2_short(D w) noexcept {
-  using I = xsimd::batch<std::int64_t, typename D::arch_type>;
+  using I = detail::rebind<D, std::int64_t>;
   const D magic(0x1.8p52);  // adding it rounds to an integer, kept in the low bits
   const D t = w + magic;
   const D f = w - (t - magic);
