@@ -29,11 +29,11 @@
 //
 //   static constexpr std::size_t interleave = 4;  // or 2
 //
-// The span algorithms then evaluate it on that many batches at a time, as one
+// On AVX-512 the span algorithms then evaluate it on that many batches at a time, as one
 // detail::multi (actfn/core/multi.hpp), so that its operations for independent batches stand
 // side by side and the core overlaps their latencies; results are the same bits. Whether it
 // pays depends on the formula (more batches in flight need more registers): it is set where
-// it measured faster, and each value is the better of 2 and 4 there (multi.hpp has the figures).
+// it measured faster, each value the better of 2 and 4 there (multi.hpp has the figures).
 #pragma once
 
 #include <cstddef>

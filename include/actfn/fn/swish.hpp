@@ -21,7 +21,6 @@ namespace actfn {
 struct swish : unary<swish> {
   static constexpr std::string_view name = "swish";
   static constexpr accuracy bound{2, 7, 2, 6.5};
-  static constexpr std::size_t interleave = 2;
 
   double beta = 1.0;
 
