@@ -16,9 +16,9 @@
 // sigmoid 1.07 / 0.98 and 1.09 / 1.02, log_sigmoid 1.08 / 1.04 and 1.12 / 1.08, softplus
 // 1.15 / 1.02 and 1.15 / 1.04, gelu_tanh 1.09 / 1.09 and 1.07 / 1.11, mish 1.18 / 1.17 and
 // 1.17 / 1.15, silu 1.09 / 1.05 and 1.08 / 1.07; relu and elu (unchanged) 0.96-1.00. Each
-// functor's value is the better of 2 and 4 in such a run; the others gained nothing
-// (tanh, swish, elu, selu, celu, tanhshrink within +-5%) or lost (gelu, whose double-lane
-// kernel on 8 double batches spills: 0.7x), and leave interleave out.
+// functor's value is the better of 2 and 4 there. The other exp-based functors gained
+// nothing or lost (tanh, swish, elu, selu, celu, tanhshrink; gelu most, whose double-lane
+// kernel then runs on 8 double batches) and leave interleave out.
 //
 // A multi behaves as a batch for everything these kernels use: arithmetic, comparison and
 // logical operators, B(scalar), value_type, arch_type and batch_bool_type, and the xsimd
