@@ -7,18 +7,20 @@
 // unrolling the loop (whole batches one after another) did not make sigmoid faster, while
 // the same formula with each operation written out for four batches in a row did. The span
 // algorithms (span.hpp, transform) use multi for the functors that declare `interleave`
-// (unary.hpp), on AVX-512 only (span.hpp's detail::interleave says why); the kernels
+// (unary.hpp), on AVX-512 and on AVX2 with FMA (span.hpp's detail::interleave); the kernels
 // themselves are unchanged.
 //
-// Measured on the AVX-512 machine (AMD EPYC, Zen 5): two builds of bench/actfn_bench, before
-// and after, run alternately pinned to one core (`taskset -c 0`, --benchmark_min_time=0.02,
-// best of 5 per row), after / before at 4 Ki and 256 Ki floats, forward and backward:
-// sigmoid 1.07 / 0.98 and 1.09 / 1.02, log_sigmoid 1.08 / 1.04 and 1.12 / 1.08, softplus
-// 1.15 / 1.02 and 1.15 / 1.04, gelu_tanh 1.09 / 1.09 and 1.07 / 1.11, mish 1.18 / 1.17 and
-// 1.17 / 1.15, silu 1.09 / 1.05 and 1.08 / 1.07; relu and elu (unchanged) 0.96-1.00. Each
-// functor's value is the better of 2 and 4 there. The other exp-based functors gained
-// nothing or lost (tanh, swish, elu, selu, celu, tanhshrink; gelu most, whose double-lane
-// kernel then runs on 8 double batches) and leave interleave out.
+// Measured: two builds of bench/actfn_bench, before and after, run alternately pinned to one
+// core (`taskset -c 0`, --benchmark_min_time=0.02, best of 5 per row), after / before at 4 Ki
+// floats, forward / backward. AVX-512 (AMD EPYC, Zen 5; -march=native): sigmoid 1.07 / 0.98,
+// log_sigmoid 1.08 / 1.04, softplus 1.15 / 1.02, mish 1.18 / 1.17, silu 1.09 / 1.05 (about
+// the same at 256 Ki), gelu_tanh 1.07 / 1.07; AVX2 (the same machine, -march=x86-64-v3):
+// sigmoid 1.13 / 1.07, log_sigmoid 1.25 / 1.14, softplus 1.26 / 1.12, mish 1.22 / 1.04, silu
+// 1.13 / 1.07, gelu_tanh 1.06 / 1.14; unchanged rows (elu) 0.96-1.02 in the same runs. Each
+// functor's value is the better of 2 and 4 (gelu_tanh: 4 lost on AVX2, whose 16 registers do
+// not hold its 8 double batches). The other exp-based functors gained nothing or lost (tanh,
+// swish, elu, selu, celu, tanhshrink; gelu most, whose double-lane kernel then runs on 8
+// double batches) and leave interleave out.
 //
 // A multi behaves as a batch for everything these kernels use: arithmetic, comparison and
 // logical operators, B(scalar), value_type, arch_type and batch_bool_type, and the xsimd
@@ -26,7 +28,8 @@
 // them qualified, so that is where they are looked up); math::fused, math::rounded,
 // math::in_double_lanes and detail::zero_where have multi overloads beside them. Each
 // operation applies the batch operation to every part, so the results are those of the
-// batches one by one, bit for bit (checked over all 2^32 floats for the functors above).
+// batches one by one, bit for bit (checked over all 2^32 floats for the functors above, in
+// AVX-512 and AVX2 builds).
 #pragma once
 
 #include <cstddef>
@@ -70,6 +73,18 @@ struct multi {
   B part[N];
 
   multi() = default;
+  /// Batches narrower than AVX-512's are copied part by part: as an aggregate copy (the
+  /// implicit one) GCC 12 copied a multi of AVX2 batches inside another aggregate through
+  /// 64-bit integer moves, and interleaving lost there (0.45-0.8x); copied this way it gains
+  /// (see the top of the file). AVX-512 keeps the implicit copy, which measured faster there.
+  multi(const multi&) requires(sizeof(B) >= 64) = default;
+  multi& operator=(const multi&) requires(sizeof(B) >= 64) = default;
+  multi(const multi& o) noexcept requires(sizeof(B) < 64) : multi(o, std::make_index_sequence<N>{}) {}
+  multi& operator=(const multi& o) noexcept requires(sizeof(B) < 64) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) { ((part[I] = o.part[I]), ...); }(
+        std::make_index_sequence<N>{});
+    return *this;
+  }
   /// Every lane v, as B(v).
   explicit multi(value_type v) noexcept
       : multi(parts_tag{}, std::make_index_sequence<N>{}, B(v)) {}
@@ -79,6 +94,8 @@ struct multi {
  private:
   template <std::size_t... I>
   multi(parts_tag, std::index_sequence<I...>, const B& b) noexcept : part{(void(I), b)...} {}
+  template <std::size_t... I>
+  multi(const multi& o, std::index_sequence<I...>) noexcept : part{o.part[I]...} {}
 };
 
 /// B's batch type with elements of type T: xsimd::batch<T, B::arch_type>, or for a multi of

@@ -65,13 +65,13 @@ inline constexpr bool streams = [] {
 }();
 
 /// How many batches the span algorithms evaluate F on at a time on Arch, as a multi
-/// (multi.hpp): F::interleave (see unary) on AVX-512; 1 for a type without it, and on the
-/// other architectures: in the AVX2 build GCC 12 copied the multi's batches through the stack
-/// in 64-bit pieces (as it does for sliced xsimd batches, logistic.hpp), and the interleaved
-/// kernels ran 0.45-0.8x as fast with 4 batches, 0.3-0.65x with 2.
+/// (multi.hpp): F::interleave (see unary) on AVX-512 and on AVX2 with FMA, where it was
+/// measured; 1 for a type without it and on the other architectures.
 template <class F, class Arch>
 inline constexpr std::size_t interleave = [] {
-  if constexpr (requires { F::interleave; } && std::is_base_of_v<xsimd::avx512f, Arch>) {
+  constexpr bool measured = std::is_base_of_v<xsimd::avx512f, Arch> ||
+                            std::is_base_of_v<xsimd::fma3<xsimd::avx2>, Arch>;
+  if constexpr (requires { F::interleave; } && measured) {
     return std::size_t{F::interleave};
   } else {
     return std::size_t{1};

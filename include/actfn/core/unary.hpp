@@ -29,7 +29,7 @@
 //
 //   static constexpr std::size_t interleave = 4;  // or 2
 //
-// On AVX-512 the span algorithms then evaluate it on that many batches at a time, as one
+// On AVX-512 and AVX2 the span algorithms then evaluate it on that many batches at a time, as one
 // detail::multi (actfn/core/multi.hpp), so that its operations for independent batches stand
 // side by side and the core overlaps their latencies; results are the same bits. Whether it
 // pays depends on the formula (more batches in flight need more registers): it is set where

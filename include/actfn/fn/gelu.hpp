@@ -52,7 +52,7 @@ struct gelu : unary<gelu> {
 struct gelu_tanh : unary<gelu_tanh> {
   static constexpr std::string_view name = "gelu_tanh";
   static constexpr accuracy bound{2.5, 7, 2, 5.5};
-  static constexpr std::size_t interleave = 4;
+  static constexpr std::size_t interleave = 2;
 
   template <class B> B eval(B x) const noexcept {
     if constexpr (std::is_same_v<typename B::value_type, float>) {

@@ -180,19 +180,17 @@ namespace exp_detail {
 inline constexpr float fast_p[] = {0x1.fffffcp-2f, 0x1.555492p-3f, 0x1.5558aap-5f,
                                    0x1.12396cp-7f, 0x1.6a5232p-10f};
 
-/// x = n ln 2 + r for the in-range kernels: r rounded (ln 2 in two parts, no error carried),
-/// t = n + magic as in reduce; and P(r).
+/// x = n ln 2 + r for the in-range kernels: returns r rounded (ln 2 in two parts, no error
+/// carried) and sets t = n + magic as in reduce; and P(r). (t is an out-parameter, not a
+/// member of a returned struct: GCC 12 copied such a struct of multis of AVX2 batches,
+/// multi.hpp, through 64-bit integer moves.)
 template <class B>
-struct reduced_fast {
-  B r, t;
-};
-template <class B>
-inline reduced_fast<B> reduce_fast(B x) noexcept {
+inline B reduce_fast(B x, B& t) noexcept {
   using K = constants<float>;
   const B magic(K::magic);
-  const B t = fused(x, B(K::log2e), magic);
+  t = fused(x, B(K::log2e), magic);
   const B n = t - magic;
-  return {fused(n, B(-K::ln2_lo), fused(n, B(-K::ln2_hi), x)), t};
+  return fused(n, B(-K::ln2_lo), fused(n, B(-K::ln2_hi), x));
 }
 template <class B>
 inline B poly_p(B r) noexcept {
@@ -211,9 +209,10 @@ inline B poly_p(B r) noexcept {
 template <class B>
 inline B exp_in_range(B x) noexcept {
   if constexpr (std::is_same_v<typename B::value_type, float> && has_fma<typename B::arch_type>) {
-    const exp_detail::reduced_fast<B> e = exp_detail::reduce_fast(x);
+    B t;
+    const B r = exp_detail::reduce_fast(x, t);
     const B one(1);
-    return exp_detail::scale(fused(fused(exp_detail::poly_p(e.r), e.r, one), e.r, one), e.t);
+    return exp_detail::scale(fused(fused(exp_detail::poly_p(r), r, one), r, one), t);
   } else {
     const exp_detail::reduced<B> e = exp_detail::reduce(x);
     return exp_detail::scale(e.m(), e.t);
@@ -320,9 +319,10 @@ inline B expm1(B x) noexcept {
 template <class B>
 inline B expm1_in_range(B x) noexcept {
   if constexpr (std::is_same_v<typename B::value_type, float> && has_fma<typename B::arch_type>) {
-    const exp_detail::reduced_fast<B> e = exp_detail::reduce_fast(x);
-    const B s = fused(e.r * e.r, exp_detail::poly_p(e.r), e.r);
-    const B two_n = exp_detail::scale(B(1), e.t);
+    B t;
+    const B r = exp_detail::reduce_fast(x, t);
+    const B s = fused(r * r, exp_detail::poly_p(r), r);
+    const B two_n = exp_detail::scale(B(1), t);
     return fused(two_n, s, two_n - B(1));
   } else {
     return math::expm1(x);
