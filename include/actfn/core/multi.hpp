@@ -17,8 +17,8 @@
 // the same at 256 Ki), gelu_tanh 1.07 / 1.07; AVX2 (the same machine, -march=x86-64-v3):
 // sigmoid 1.13 / 1.07, log_sigmoid 1.25 / 1.14, softplus 1.26 / 1.12, mish 1.22 / 1.04, silu
 // 1.13 / 1.07, gelu_tanh 1.06 / 1.14; unchanged rows (elu) 0.96-1.02 in the same runs. Each
-// functor's value is the better of 2 and 4 (gelu_tanh: 4 lost on AVX2, whose 16 registers do
-// not hold its 8 double batches). The other exp-based functors gained nothing or lost (tanh,
+// functor's value is the better of 2 and 4 (gelu_tanh: 4 lost on AVX2, 0.86-0.98x, and 2
+// is the value for both). The other exp-based functors gained nothing or lost (tanh,
 // swish, elu, selu, celu, tanhshrink; gelu most, whose double-lane kernel then runs on 8
 // double batches) and leave interleave out.
 //
