@@ -110,15 +110,18 @@ struct celu : unary<celu> {
   }
 
   template <class B> B eval(B x) const noexcept {
+    if (alpha == 1) {  // the default: elu's formula, the same bits without a division
+      return xsimd::select(x >= B(0), x, math::expm1_fast(xsimd::min(B(0), x)));
+    }
     const B a = detail::splat<B>(alpha);
     const B z = x / a;  // <= 0 where it is used if alpha > 0 (as elu); else any sign
     return xsimd::select(x >= B(0), x, a * (alpha > 0 ? math::expm1_fast(xsimd::min(B(0), z)) : math::expm1(z)));
   }
   template <class B> B eval_derivative(B x) const noexcept {
-    return xsimd::select(x > B(0), B(1), math::exp_fast(x / detail::splat<B>(alpha)));
+    return xsimd::select(x > B(0), B(1), math::exp_fast(alpha == 1 ? x : x / detail::splat<B>(alpha)));
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept {
-    return xsimd::select(y > B(0), B(1), y / detail::splat<B>(alpha) + B(1));
+    return xsimd::select(y > B(0), B(1), (alpha == 1 ? y : y / detail::splat<B>(alpha)) + B(1));
   }
 };
 
