@@ -109,18 +109,30 @@ TEMPLATE_LIST_TEST_CASE("span algorithms equal the scalar loop for every length 
     for (std::size_t n = 0; n <= 2 * W + 1; ++n) lengths.push_back(n);
     lengths.push_back(8 * W + 3);
     lengths.push_back(13 * W + 5);
+    // The buffers share one allocation, out 40 bytes above x and dy modulo 4 KiB, where the
+    // loop runs downwards (runs_down), or 40 bytes below, where it runs upwards.
+    constexpr std::size_t page = 4096 / sizeof(T), shift = 40 / sizeof(T);
+    std::vector<T> mem(8 * page);
+    for (const bool down : {false, true})
     for (const std::size_t n : lengths) {
       for (std::size_t offset = 0; offset < W; ++offset) {
-        INFO(TestType::name << " n = " << n << ", offset = " << offset << ", sizeof(T) = " << sizeof(T));
+        INFO(TestType::name << " n = " << n << ", offset = " << offset << ", sizeof(T) = " << sizeof(T)
+                            << (down ? ", downwards" : ", upwards"));
         // Each buffer: `offset` guard elements, n live ones, W guard elements after.
         const std::size_t total = offset + n + W;
-        std::vector<T> x(total, guard), dy(total, guard), out(total, guard);
+        std::fill(mem.begin(), mem.end(), guard);
+        T* const x = mem.data() + page;
+        T* const dy = mem.data() + 3 * page;
+        T* const out = mem.data() + 5 * page + (down ? shift : std::size_t{0} - shift);
         for (std::size_t i = 0; i < n; ++i) {
           x[offset + i] = pool[(n * 7 + offset * 3 + i) % pool.size()];
           dy[offset + i] = grads[(n + i) % grads.size()];
         }
-        const std::span<const T> xs(x.data() + offset, n), dys(dy.data() + offset, n);
-        const std::span<T> outs(out.data() + offset, n);
+        const std::span<const T> xs(x + offset, n), dys(dy + offset, n);
+        const std::span<T> outs(out + offset, n);
+        using B = xsimd::batch<T>;
+        REQUIRE(actfn::detail::runs_down<B>(n, outs.data(), xs.data()) == down);
+        REQUIRE(actfn::detail::runs_down<B>(n, outs.data(), xs.data(), dys.data()) == down);
         auto guards_intact = [&] {
           for (std::size_t i = 0; i < offset; ++i)
             if (out[i] != guard) return false;
