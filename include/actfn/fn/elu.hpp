@@ -28,10 +28,12 @@ struct elu : unary<elu> {
 
   template <class B> B eval(B x) const noexcept {
     // min(0, x): expm1_fast is for x <= 0, and this operand order keeps x's NaN.
-    return xsimd::select(x >= B(0), x, detail::splat<B>(alpha) * math::expm1_fast(xsimd::min(B(0), x)));
+    const B em = math::expm1_fast(xsimd::min(B(0), x));
+    return xsimd::select(x >= B(0), x, alpha == 1 ? em : detail::splat<B>(alpha) * em);
   }
   template <class B> B eval_derivative(B x) const noexcept {
-    return xsimd::select(x > B(0), B(1), detail::splat<B>(alpha) * math::exp_fast(x));
+    const B e = math::exp_fast(x);
+    return xsimd::select(x > B(0), B(1), alpha == 1 ? e : detail::splat<B>(alpha) * e);
   }
   template <class B> B eval_derivative_from_output(B y) const {
     if (alpha < 0)
