@@ -166,8 +166,8 @@ template <class B, std::size_t K, bool Stream, class T, class Op, class... In>
   if (down) hi -= runs * C; else lo += runs * C;
 }
 
-/// Whether a span algorithm's loop over batches of B runs downwards: one that fits in two thirds
-/// of the level-1 data cache (all its buffers together), when more of its inputs start less
+/// Whether a span algorithm's loop over batches of B runs downwards: one that fits in the
+/// level-1 data cache (all its buffers together), when more of its inputs start less
 /// than 2 KiB below the output modulo 4 KiB than less than 2 KiB above it, counting only inputs
 /// not aligned like the output (whose loads straddle cache lines, the loop aligning the
 /// stores). Upwards, the loads of the next batches then fall on the same addresses modulo
@@ -183,7 +183,7 @@ bool runs_down(std::size_t n, const T* out, const In*... in) {
 #if defined(_SC_LEVEL1_DCACHE_SIZE)
     l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE);
 #endif
-    return (l1 > 0 ? static_cast<std::size_t>(l1) : std::size_t{32} << 10) / 3 * 2;
+    return l1 > 0 ? static_cast<std::size_t>(l1) : std::size_t{32} << 10;
   }();
   if ((sizeof...(In) + 1) * n * sizeof(T) > cached_bytes) return false;
   int below = 0;  // inputs below the output minus inputs above it, modulo 4 KiB
