@@ -15,7 +15,7 @@
 set -euo pipefail
 
 if (($# < 2 || $# > 4)); then
-  sed -n '2,16p' "$0" >&2
+  sed -n '2,14p' "$0" >&2
   exit 2
 fi
 before=$1 after=$2 filter=${3:-/f32/4096/actfn} rounds=${4:-3}

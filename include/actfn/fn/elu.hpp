@@ -112,9 +112,7 @@ struct celu : unary<celu> {
   }
 
   template <class B> B eval(B x) const noexcept {
-    if (alpha == 1) {  // the default: elu's formula, the same bits without a division
-      return xsimd::select(x >= B(0), x, math::expm1_fast(xsimd::min(B(0), x)));
-    }
+    if (alpha == 1) return elu{}.eval(x);  // the default: the same bits without a division
     const B a = detail::splat<B>(alpha);
     const B z = x / a;  // <= 0 where it is used if alpha > 0 (as elu); else any sign
     return xsimd::select(x >= B(0), x, a * (alpha > 0 ? math::expm1_fast(xsimd::min(B(0), z)) : math::expm1(z)));
