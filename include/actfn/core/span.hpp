@@ -56,11 +56,23 @@ std::span<range_value<R>> out_span(R&& r) {
   return {std::ranges::data(r), std::ranges::size(r)};
 }
 
-/// Whether the span algorithms may write F's outputs with non-temporal stores: F::memory_bound
-/// (see unary), false for a type without it.
-template <class F>
+/// Whether the span algorithms may write F's outputs with non-temporal stores (past
+/// stream_bytes): always in the backward passes, which read two inputs; in forward and
+/// derivative F::memory_bound (see unary), false for a type without it. A backward pass moves
+/// three streams, so at such sizes even the exp-based ones wait on memory more than on
+/// arithmetic, and the read of each output line that an ordinary store makes is a quarter of
+/// their traffic: with non-temporal stores, at 16 Mi floats on AVX-512 (AMD Zen 5,
+/// scripts/bench_ab.sh, best of 3), sigmoid's backward ran 1.44x faster, elu's 1.45, softplus'
+/// 1.40, tanh's 1.31, log_sigmoid's 1.22, silu's 1.13, gelu's 1.07, mish's and gelu_tanh's
+/// 1.01-1.03. Forward, the exp-based ones gained nothing but elu and celu (which set
+/// memory_bound: 1.20, 1.11) and sigmoid lost (0.82x). An AVX2 build on the same machine, where
+/// the arithmetic takes twice as long, saw neither gain nor loss (0.99-1.01), except elu's
+/// forward at 0.94.
+template <class F, std::size_t Inputs = 1>
 inline constexpr bool streams = [] {
-  if constexpr (requires { F::memory_bound; }) {
+  if constexpr (Inputs > 1) {
+    return true;
+  } else if constexpr (requires { F::memory_bound; }) {
     return bool(F::memory_bound);
   } else {
     return false;
@@ -210,7 +222,7 @@ bool runs_down(std::size_t n, const T* out, const In*... in) {
 ///   splits each 256-bit store not known to be aligned into two 128-bit halves, which cost
 ///   the cheap functions 5-30% there (the benchmark binaries before and after run alternately
 ///   at 4 Ki and 256 Ki floats, best of three per row; 1.05x over the catalogue).
-///   With Stream (the function's memory_bound), past stream_bytes of output they are
+///   With Stream (detail::streams), past stream_bytes of output they are
 ///   non-temporal stores: the cheap functions then ran 1.15-1.5x faster at 16 Mi floats, the
 ///   exp-based ones, whose time is arithmetic, 3-9% slower with them (AMD Zen 1, AVX2, the
 ///   same alternating runs).
@@ -310,7 +322,7 @@ void backward(const F& f, X&& x, DY&& dy, DX&& dx) {
   detail::require_same_size("backward", "x", xs, "dx", dxs);
   detail::require_no_partial_overlap("backward", "x", xs, "dx", dxs);
   detail::require_no_partial_overlap("backward", "dy", dys, "dx", dxs);
-  detail::transform<Arch, detail::streams<F>, detail::interleave<F, Arch>>(
+  detail::transform<Arch, detail::streams<F, 2>, detail::interleave<F, Arch>>(
       xs.size(), dxs.data(), [f](auto xb, auto gb) { return gb * f.derivative(xb); },
       xs.data(), dys.data());
 }
@@ -330,7 +342,7 @@ void backward_from_output(const F& f, Yr&& y, DY&& dy, DX&& dx) {
   detail::require_same_size("backward_from_output", "y", ys, "dx", dxs);
   detail::require_no_partial_overlap("backward_from_output", "y", ys, "dx", dxs);
   detail::require_no_partial_overlap("backward_from_output", "dy", dys, "dx", dxs);
-  detail::transform<Arch, detail::streams<F>, detail::interleave<F, Arch>>(
+  detail::transform<Arch, detail::streams<F, 2>, detail::interleave<F, Arch>>(
       ys.size(), dxs.data(),
       [f](auto yb, auto gb) { return gb * f.derivative_from_output(yb); }, ys.data(),
       dys.data());
