@@ -74,9 +74,9 @@ struct hardsigmoid : unary<hardsigmoid> {
     // x clamped to [-3, 3] first gives exactly 0 and 1 outside; NaN passes the clamp as it is
     // (maxps/minps return their second operand when either is NaN). Times 1/6 rounded, not
     // divided by 6: the roundings of x + 3, of 1/6 and of the product add up to 1.33 ULP at
-    // most (all floats), within the 4-ULP target; the correctly rounded quotient
-    // (Markstein's correction, two more FMAs per batch) was 1.32x slower at 4 Ki floats on
-    // AVX-512 (scripts/bench_ab.sh), below Eigen's (x + 3) clamped times 1/6.
+    // most (all floats), within the 4-ULP target; the correctly rounded quotient (Markstein's
+    // correction, two more FMAs per batch) was 1.32x slower at 4 Ki floats on AVX-512
+    // (scripts/bench_ab.sh) and slower than Eigen's clamp of x + 3 times 1/6.
     using T = typename B::value_type;
     return (xsimd::min(B(3), xsimd::max(B(-3), x)) + B(3)) * B(T(1) / T(6));
   }

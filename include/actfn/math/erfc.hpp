@@ -412,8 +412,8 @@ inline B x_times_cdf_slope_float(B x) noexcept {
   const B g = exp_in_range(B(-0.5f) * w);
   const B gauss = fused(B(-0.5f) * product_error(u, u, w), g, g);
   const B r = horner(u, k_f_p) / horner(u, k_f_s);
-  const B t = fused(B(static_cast<float>(k_inv_sqrt_2pi)), u, -r);
-  return xsimd::select(x < B(0), -(gauss * t), fused(gauss, t, B(1)));
+  const B t = fused_sub(B(static_cast<float>(k_inv_sqrt_2pi)), u, r);
+  return xsimd::select(x < B(0), negated(gauss * t), fused(gauss, t, B(1)));
 }
 
 }  // namespace normal_detail
