@@ -32,9 +32,8 @@ struct mish : unary<mish> {
     // of the checks for the far left tail; those lanes get the same bits on the edge path.
     const B xc = xsimd::select(x > B(k_linear), B(k_linear), x);
     const math::split_value<B> t = tanh_softplus(math::exp_in_range(xc));
-    // x (hi + lo) as math::times_split, whose other case (hi = 0) needs x beyond the range.
-    const auto exact = t.lo == B(0) || x == B(0);
-    const B fast = xsimd::select(exact, x * t.hi, math::fused(x, t.hi, x * t.lo));
+    // hi > 0 and x finite where x is in range (x > k_linear is x itself).
+    const B fast = math::times_split_positive(x, t);
     return math::plain_or(x > B(-math::exp_plain<T>), xsimd::select(x > B(k_linear), x, fast), [&] {
       const B body = math::times_split(x, tanh_softplus(math::exp_fast(xc)));
       // Where exp(x) underflows, n / (n + 2) = exp(x) = sigmoid(x) to working precision, and

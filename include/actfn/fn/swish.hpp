@@ -33,10 +33,10 @@ struct swish : unary<swish> {
   template <class B> B eval(B x) const noexcept {
     const B zx = z(x);
     const math::sigmoid_value<B> s = math::sigmoid_split_of(zx, math::exp_in_range(math::minus_abs(zx)));
-    // x (hi + lo) as math::times_split, whose other cases (hi = 0) need |zx| beyond the range.
-    const auto exact = s.lo == B(0) || x == B(0);
-    const B fast = xsimd::select(exact, x * s.hi, math::fused(x, s.hi, x * s.lo));
-    return math::plain_or(math::in_plain_range(zx), fast,
+    // hi > 0 and x finite where |zx| is in range (beta = 0 gives zx = 0 also for x = +-inf,
+    // whose hi = 1/2 and lo = 0: inf * 0 would be NaN, so that case takes the edge path).
+    const B fast = math::times_split_positive(x, s.split());
+    return math::plain_or(math::in_plain_range(zx) && math::in_plain_range(x), fast,
                           [&] { return math::x_times_sigmoid(x, zx); });
   }
   template <class B> B eval_derivative(B x) const noexcept {

@@ -173,6 +173,15 @@ inline B times_split(B x, split_value<B> s) noexcept {
   return xsimd::select(s.hi == B(0), B(0), p);
 }
 
+/// times_split for finite x and hi > 0 (the common path of silu and mish, where |x| is in exp's
+/// range), without its selects: x's sign ORed in keeps x = -0 at -0, where the FMA would give
+/// -0 + x lo = +0 for lo < 0; every other result already has x's sign.
+template <class B>
+inline B times_split_positive(B x, split_value<B> s) noexcept {
+  using T = typename B::value_type;
+  return xsimd::bitwise_or(fused(x, s.hi, x * s.lo), xsimd::bitwise_and(x, B(T(-0.0))));
+}
+
 /// x * s for s = sigmoid(z), accurate also where s underflows but the product does not
 /// (z below about -87 for float, -708 for double, x large: silu(-95) = -5e-40 * 95... is a
 /// normal float). There sigmoid(z) = exp(z) to working precision, and x * exp(z) is
