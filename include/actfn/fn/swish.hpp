@@ -21,6 +21,9 @@ namespace actfn {
 struct swish : unary<swish> {
   static constexpr std::string_view name = "swish";
   static constexpr accuracy bound{2, 7, 2, 6.5};
+  // 2 batches at a time (core/multi.hpp): backward 1.23x at 4 Ki and 256 Ki floats on AVX-512,
+  // forward 0.98-1.0x; 4 gave 1.29x and 0.97x (scripts/bench_ab.sh, best of 5).
+  static constexpr std::size_t interleave = 2;
 
   double beta = 1.0;
 
