@@ -30,9 +30,9 @@ struct swish : unary<swish> {
   swish() = default;
   explicit swish(double beta_) : beta(beta_) { detail::require_finite(name, "beta", beta); }
 
-  // Where |beta x| < 87.3 (float) / 708.3 (double) in every lane, the common case, one exp_in_range
-  // and none of the checks for infinities and far tails; those lanes get the same bits on the
-  // edge path, which handles the rest (math::plain_or).
+  // Where |beta x| and |x| are below 87.3 (float) / 708.3 (double) in every lane, the common
+  // case, one exp_in_range and none of the checks for infinities and far tails; those lanes get
+  // the same bits on the edge path, which handles the rest (math::plain_or).
   template <class B> B eval(B x) const noexcept {
     const B zx = z(x);
     const math::sigmoid_value<B> s = math::sigmoid_split_of(zx, math::exp_in_range(math::minus_abs(zx)));
