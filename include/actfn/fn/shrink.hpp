@@ -96,8 +96,9 @@ struct softshrink : unary<softshrink> {
 /// levels (enough at |x| = 1.5), float without FMA in double lanes (where every level would
 /// round twice); x - tanh(x) from 1.5 on.
 /// f'(x) = tanh(x)^2, from expm1 (see eval_derivative): 6.06 ULP over all floats (AVX-512 and
-/// AVX2), 5.71 in double (2^25 samples), within the 8-ULP target; math::tanh squared was
-/// 3.87 ULP and took 1.69x as long backward at 4 Ki floats on AVX-512. Odd; f(+-inf) = +-inf.
+/// AVX2), 5.71 in double (2^27 samples: every 2^37th bit pattern), within the 8-ULP target;
+/// math::tanh squared was 3.87 ULP and took 1.69x as long backward at 4 Ki floats on AVX-512.
+/// Odd; f(+-inf) = +-inf.
 struct tanhshrink : unary<tanhshrink> {
   static constexpr std::string_view name = "tanhshrink";
   static constexpr accuracy bound{4, 6.5, 4, 6.5};
