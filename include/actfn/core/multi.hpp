@@ -18,11 +18,11 @@
 // sigmoid 1.13 / 1.07, log_sigmoid 1.25 / 1.14, softplus 1.26 / 1.12, mish 1.22 / 1.04, silu
 // 1.13 / 1.07, gelu_tanh 1.06 / 1.14; unchanged rows (elu) 0.96-1.02 in the same runs. Each
 // functor's value is the better of 2 and 4 (gelu_tanh: 4 lost on AVX2, 0.86-0.98x, and 2
-// is the value for both). Later, with their kernels changed, swish (2), selu (2), celu (4)
-// and tanhshrink (4) gained too: their functors give the figures. tanh and elu gained nothing
-// or lost on one of the two (elu forward 0.82-0.85x on AVX2 with 4), and gelu, whose
-// double-lane kernel would run on 8 double batches, does not compile for a multi; they leave
-// interleave out.
+// is the value for both). Later, with their kernels changed, swish (2), selu (2) and celu (4)
+// gained too: their functors give the figures. tanh, elu and tanhshrink gained nothing or
+// lost somewhere (elu forward 0.82-0.85x on AVX2 with 4, tanhshrink forward 0.72x at 16 Mi
+// floats with 4), and gelu, whose double-lane kernel would run on 8 double batches, does not
+// compile for a multi; they leave interleave out.
 //
 // A multi behaves as a batch for everything these kernels use: arithmetic, comparison and
 // logical operators, B(scalar), value_type, arch_type and batch_bool_type, and the xsimd

@@ -102,9 +102,9 @@ struct softshrink : unary<softshrink> {
 struct tanhshrink : unary<tanhshrink> {
   static constexpr std::string_view name = "tanhshrink";
   static constexpr accuracy bound{4, 6.5, 4, 6.5};
-  // 4 batches at a time (core/multi.hpp): forward 1.10x, backward 1.24-1.26x at 4 Ki and
-  // 256 Ki floats on AVX-512; 2 gave 1.01-1.03x (scripts/bench_ab.sh, best of 5).
-  static constexpr std::size_t interleave = 4;
+  // No interleave (core/multi.hpp): 4 batches at a time gave forward 1.10x and backward 1.25x
+  // at 4 Ki and 256 Ki floats on AVX-512, but forward 0.72x at 16 Mi; 2 gave 0.99-1.03x at
+  // every size (scripts/bench_ab.sh, best of 3-5).
 
   template <class B> B eval(B x) const noexcept {
     using T = typename B::value_type;
