@@ -64,10 +64,10 @@ std::span<range_value<R>> out_span(R&& r) {
 /// their traffic: with non-temporal stores, at 16 Mi floats on AVX-512 (AMD Zen 5,
 /// scripts/bench_ab.sh, best of 3), sigmoid's backward ran 1.37x faster, elu's 1.49, selu's
 /// 1.48, softplus' 1.38, celu's 1.37, tanh's 1.36, log_sigmoid's 1.28, tanhshrink's 1.10,
-/// silu's 1.08, mish's 1.07, gelu's 1.03, gelu_tanh's 1.01. Forward, the exp-based ones gained nothing but elu and celu (which set
-/// memory_bound: 1.20, 1.11) and sigmoid lost (0.82x). An AVX2 build on the same machine, where
-/// the arithmetic takes twice as long, saw neither gain nor loss (0.99-1.01), except elu's
-/// forward at 0.94.
+/// silu's 1.08, mish's 1.07, gelu's 1.03, gelu_tanh's 1.01. Forward, the exp-based ones gained
+/// nothing but elu and celu (which set memory_bound: 1.20, 1.11) and sigmoid lost (0.82x). An
+/// AVX2 build on the same machine, where the arithmetic takes twice as long, saw neither gain
+/// nor loss (0.99-1.01), except elu's forward at 0.94.
 template <class F, std::size_t Inputs = 1>
 inline constexpr bool streams = [] {
   if constexpr (Inputs > 1) {

@@ -110,8 +110,9 @@ struct celu : unary<celu> {
   static constexpr std::string_view name = "celu";
   static constexpr accuracy bound{2, 1, 2, 1};
   // 4 batches at a time (core/multi.hpp), 4 Ki / 256 Ki floats: forward 1.20 / 1.19x, backward
-  // 1.03 / 1.04x on AVX-512, 1.15 / 1.13x and 1.11 / 1.15x on AVX2 (scripts/bench_ab.sh). elu
-  // itself keeps none: 4 gave it 1.04-1.07x on AVX-512 but 0.82-0.85x forward on AVX2.
+  // 1.03 / 1.04x on AVX-512, 1.15 / 1.13x and 1.11 / 1.15x on AVX2 (scripts/bench_ab.sh); at
+  // 16 Mi on AVX-512 forward 0.95x, backward 0.99x. elu itself keeps none: 4 gave it
+  // 1.04-1.07x on AVX-512 but 0.82-0.85x forward on AVX2.
   static constexpr std::size_t interleave = 4;
   static constexpr bool memory_bound = true;  // as elu's (1.11x forward at 16 Mi, AVX-512)
 
