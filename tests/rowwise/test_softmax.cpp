@@ -194,6 +194,23 @@ TEMPLATE_TEST_CASE("a long row's sum does not lose accuracy with its length", "[
   check_close(l[n - 1], -1 - std::log(s), log_softmax_ulps<T>);
 }
 
+TEST_CASE("log_softmax sums a row longer than one chunk of 2^24 elements", "[softmax]") {
+  // log_softmax counts the entries equal to the maximum, and sums the others' exp, chunk by
+  // chunk (2^24 elements each, so that float lanes count exactly). Maxima in both chunks, and
+  // other entries on both sides whose terms weigh far more than an ULP of the sum, must all
+  // count: first chunk -20 (2^24 e^-20 = 0.035 in all), second chunk -1 (4 e^-1 = 1.47).
+  const std::size_t chunk = std::size_t(1) << 24, n = chunk + 5;
+  std::vector<float> x(n, -20.0f), y(n);
+  for (std::size_t i = chunk; i < n; ++i) x[i] = -1;
+  for (std::size_t i : {std::size_t(0), chunk - 1, chunk + 2}) x[i] = 0;
+  actfn::log_softmax(x, y, n);
+  const ld s = 3 + static_cast<ld>(chunk - 2) * std::exp(-20.0L) + 4 * std::exp(-1.0L);
+  check_close(y[0], -std::log(s), log_softmax_ulps<float>);
+  check_close(y[chunk + 2], -std::log(s), log_softmax_ulps<float>);
+  check_close(y[1], -20 - std::log(s), log_softmax_ulps<float>);
+  check_close(y[n - 1], -1 - std::log(s), log_softmax_ulps<float>);
+}
+
 TEMPLATE_TEST_CASE("softmax rows with -inf entries give 0 there, log_softmax -inf", "[softmax]",
                    float, double) {
   using T = TestType;

@@ -22,9 +22,9 @@
 // form their terms in double, products of two floats included; log_softmax forms its exp terms in
 // float, where exp runs at full width), so that a row of n floats sums to within about n 2^-55 of
 // its magnitudes, far below float's rounding. log_softmax takes log(sum) as log1p(n_max - 1 +
-// rest), where n_max counts the entries equal to the maximum and rest sums the others (both in one
-// pass), so a row dominated by one entry still gets its small log-probability (about -rest) to
-// full relative accuracy. Bounds enforced by tests/rowwise/test_softmax.cpp against a long double
+// rest), where n_max counts the entries equal to the maximum (in the data's own lanes, exact) and
+// rest sums the others (both in one pass), so a row dominated by one entry still gets its small
+// log-probability (about -rest) to full relative accuracy. Bounds enforced by tests/rowwise/test_softmax.cpp against a long double
 // reference: softmax within 4 ULP (float) and 6 ULP (double), log_softmax within 3 ULP (float) and
 // 4 ULP (double), on random rows of every length up to 2W + 1, of 8W + 3 (the unrolled loops
 // and a tail) and of 1000. exp is math::exp_fast (actfn/math/exp.hpp). Results below the smallest normal number may be flushed to
@@ -264,11 +264,14 @@ void log_softmax_row(const T* x, T* y, std::size_t n) {
   const T m = row_max<Arch>(x, n);
   // sum_i exp(x_i - m) = n_max + rest: the n_max entries with x_i - m == 0 contribute exactly 1
   // each. x_i - m is NaN (never 0) for +inf entries and in all -inf rows, which makes rest NaN.
-  // Both sums in one pass over x.
+  // Both sums in one pass over x, over chunks of at most 2^24 elements: n_max is counted in
+  // lanes of T (no conversion to double lanes, which rest needs), exactly, as no lane of a
+  // chunk counts past 2^24.
   using B = xsimd::batch<T, Arch>;
   using S = running_sum<xsimd::batch<double, Arch>, std::is_same_v<T, double>>;
   struct sums {
-    S ones, rest;
+    B ones;
+    S rest;
   };
   const auto terms = [m](B xb) {
     const auto top = xb - B(m) == B(0);
@@ -276,20 +279,28 @@ void log_softmax_row(const T* x, T* y, std::size_t n) {
                      xsimd::select(top, B(0), exp_of_difference(xb, B(m)))};
   };
   const auto add = [](sums s, std::pair<B, B> v) {
-    add_lanes(s.ones, v.first);
+    s.ones += v.first;
     add_lanes(s.rest, v.second);
     return s;
   };
   const auto merge = [](sums a, const sums& b) {
-    a.ones.add(b.ones);
+    a.ones += b.ones;
     a.rest.add(b.rest);
     return a;
   };
-  const sums lanes = fold<Arch, T>(n, sums{}, T(0), terms, add, merge, x);
-  const double n_max = xsimd::hadd(lanes.ones.sum);  // exact: a count
-  const double rest = total(running_sum<double, std::is_same_v<T, double>>{
-      xsimd::hadd(lanes.rest.sum), xsimd::hadd(lanes.rest.err)});
-  const B log_sum = splat<B>(std::log1p((n_max - 1) + rest));
+  constexpr std::size_t chunk = std::size_t{1} << 24;
+  double n_max = 0;
+  running_sum<double, std::is_same_v<T, double>> rest;
+  for (std::size_t start = 0; start < n; start += chunk) {
+    const sums lanes = fold<Arch, T>(std::min(chunk, n - start), sums{B(0), S{}}, T(0), terms,
+                                     add, merge, x + start);
+    std::array<T, B::size> ones;
+    lanes.ones.store_unaligned(ones.data());
+    for (const T c : ones) n_max += c;  // exact: counts
+    rest.add(running_sum<double, std::is_same_v<T, double>>{xsimd::hadd(lanes.rest.sum),
+                                                            xsimd::hadd(lanes.rest.err)});
+  }
+  const B log_sum = splat<B>(std::log1p((n_max - 1) + total(rest)));
   transform<Arch>(n, y, [m, log_sum](B xb) { return (xb - B(m)) - log_sum; }, x);
 }
 
