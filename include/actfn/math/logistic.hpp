@@ -91,6 +91,29 @@ inline B sigmoid_slope_of(B e) noexcept {
   return e / (d * d);
 }
 
+/// sigma(z) + z sigma'(z) (swish' at z = beta x) from e = exp(-|z|) in exp_in_range's range,
+/// with one quotient: with d = 1 + e, r = 1 / d and num = 1 (z >= 0) or e (z < 0),
+/// sigma = num r and sigma' = e r^2, so the sum is r (num + z e r). r's relative error
+/// reaches the result twice, and the sum cancels by up to 2.5x near the zero of swish': over
+/// all floats 6.01 ULP with FMA (AVX-512 and AVX2). Without FMA the sum rounds twice, which
+/// made it 7.11, so there r also takes in the rounding error of 1 + e, d_err (exact), to first
+/// order: 1 / (d + d_err) = r - r^2 d_err, and 5.62 ULP. With FMA that correction cost a
+/// quarter of the speed gained (backward 1.12-1.15x as fast as sigmoid_split's hi + lo and
+/// sigmoid_slope_of's second quotient, against 1.34-1.43x without it, at 4 Ki and 256 Ki
+/// floats on AVX-512, scripts/bench_ab.sh).
+template <class B>
+inline B sigmoid_plus_slope(B z, B e) noexcept {
+  const B one(1);
+  const B d = one + e;
+  B r = one / d;
+  if constexpr (!has_fma<typename B::arch_type>) {
+    const B d_err = (one - d) + e;  // 1 + e = d + d_err exactly (e <= 1)
+    r = fused_negated(r * d_err, r, r);
+  }
+  const B num = xsimd::select(z >= B(0), one, e);
+  return r * fused(z, e * r, num);
+}
+
 /// sigma'(z) = sigma(z) (1 - sigma(z)) = e / (1 + e)^2 with e = exp(-|z|): no cancellation
 /// where sigma(z) rounds to 1, and exactly 0 for |z| = inf.
 template <class B>
