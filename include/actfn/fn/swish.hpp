@@ -14,10 +14,11 @@ namespace actfn {
 
 /// swish(x) = x * sigmoid(beta * x)                       (Ramachandran et al. 2017), beta = 1
 /// f'(x) = s + beta x s (1 - s) with s = sigmoid(beta x), as math::sigmoid_plus_slope (one
-/// quotient: backward 1.32-1.42x as fast as from sigmoid's hi + lo and a second quotient, at
-/// 4 Ki to 16 Mi floats on AVX-512, 1.38-1.45x on AVX2, scripts/bench_ab.sh). Far left
-/// (z = beta x < -87.3 for float, -708.4 for double) f' = (1 + z) exp(z) to working precision,
-/// computed by math::exp_times so that it stays accurate while the result is a normal number.
+/// quotient: backward 1.32-1.42x as fast as from sigmoid's hi + lo and a second quotient, at 4 Ki
+/// to 16 Mi floats on AVX-512, 1.38-1.45x at 4 Ki and 256 Ki on AVX2, scripts/bench_ab.sh). Far
+/// left (z = beta x < -87.3 for float, -708.4 for double) f' = (1 + z) exp(z) to working
+/// precision, computed by math::exp_times so that it stays accurate while the result is a normal
+/// number.
 /// Limits (beta > 0): f(-inf) = 0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1; beta = 0 gives
 /// x / 2 everywhere (f(+-inf) = +-inf, f' = 1/2).
 struct swish : unary<swish> {

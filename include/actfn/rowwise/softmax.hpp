@@ -14,22 +14,24 @@
 // through the same zero-padded batch code as actfn::forward (nothing outside the spans is
 // read or written).
 //
-// Accuracy. Subtracting the row maximum first means nothing overflows: softmax({1000, 1001, 1002})
-// is as accurate as softmax({0, 1, 2}). exp(x_j - m) is corrected for the rounding of the
-// subtraction (see exp_of_difference), so the error does not grow with the spread of the row. Sums
-// are accumulated in double lanes, in four independent chains: with compensation for double rows;
-// plainly for float rows, whose terms are exact in double (softmax's sum and the backward passes
-// form their terms in double, products of two floats included; log_softmax forms its exp terms in
-// float, where exp runs at full width), so that a row of n floats sums to within about n 2^-55 of
-// its magnitudes, far below float's rounding. log_softmax takes log(sum) as log1p(n_max - 1 +
-// rest), where n_max counts the entries equal to the maximum (in the data's own lanes, exact) and
-// rest sums the others (both in one pass), so a row dominated by one entry still gets its small
-// log-probability (about -rest) to full relative accuracy. Bounds enforced by tests/rowwise/test_softmax.cpp against a long double
-// reference: softmax within 4 ULP (float) and 6 ULP (double), log_softmax within 3 ULP (float) and
-// 4 ULP (double), on random rows of every length up to 2W + 1, of 8W + 3 (the unrolled loops
-// and a tail) and of 1000. exp is math::exp_fast (actfn/math/exp.hpp). Results below the smallest normal number may be flushed to
-// 0 (exp does not produce subnormals); log_softmax's results of a row dominated by one entry lose
-// their relative accuracy as they approach that range (the terms of their sum are flushed).
+// Accuracy. Subtracting the row maximum first means nothing overflows:
+// softmax({1000, 1001, 1002}) is as accurate as softmax({0, 1, 2}). exp(x_j - m) is corrected for
+// the rounding of the subtraction (see exp_of_difference), so the error does not grow with the
+// spread of the row. Sums are accumulated in double lanes, in four independent chains: with
+// compensation for double rows; plainly for float rows, whose terms are exact in double
+// (softmax's sum and the backward passes form their terms in double, products of two floats
+// included; log_softmax forms its exp terms in float, where exp runs at full width), so that a
+// row of n floats sums to within about n 2^-55 of its magnitudes, far below float's rounding.
+// log_softmax takes log(sum) as log1p(n_max - 1 + rest), where n_max counts the entries equal to
+// the maximum (in the data's own lanes, exact) and rest sums the others (both in one pass), so a
+// row dominated by one entry still gets its small log-probability (about -rest) to full relative
+// accuracy. Bounds enforced by tests/rowwise/test_softmax.cpp against a long double reference:
+// softmax within 4 ULP (float) and 6 ULP (double), log_softmax within 3 ULP (float) and 4 ULP
+// (double), on random rows of every length up to 2W + 1, of 8W + 3 (the unrolled loops and a
+// tail) and of 1000. exp is math::exp_fast (actfn/math/exp.hpp). Results below the smallest
+// normal number may be flushed to 0 (exp does not produce subnormals); log_softmax's results of a
+// row dominated by one entry lose their relative accuracy as they approach that range (the terms
+// of their sum are flushed).
 //
 // NaN and infinities (as PyTorch's CPU kernels): entries equal to -inf in a row with a finite
 // maximum give exactly 0 (softmax) and -inf (log_softmax). A row that is entirely -inf, or
