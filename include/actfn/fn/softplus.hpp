@@ -34,10 +34,11 @@ struct softplus : unary<softplus> {
   }
 
   template <class B> B eval(B x) const noexcept {
-    const B z = detail::splat<B>(beta) * x;
+    // The default beta = 1 skips the product and the quotient (the same bits).
+    const B z = beta == 1 ? x : detail::splat<B>(beta) * x;
     // max(z, 0) + log1p(exp(-|z|)): log(1 + e^z) without overflow for any threshold.
-    const B smooth =
-        (xsimd::max(z, B(0)) + math::log1p_unit(math::exp_fast(math::minus_abs(z)))) / detail::splat<B>(beta);
+    const B sum = xsimd::max(z, B(0)) + math::log1p_unit(math::exp_fast(math::minus_abs(z)));
+    const B smooth = beta == 1 ? sum : sum / detail::splat<B>(beta);
     return xsimd::select(z > detail::splat<B>(threshold), x, smooth);
   }
   template <class B> B eval_derivative(B x) const noexcept {
