@@ -42,7 +42,7 @@ struct softplus : unary<softplus> {
     return xsimd::select(z > detail::splat<B>(threshold), x, smooth);
   }
   template <class B> B eval_derivative(B x) const noexcept {
-    const B z = detail::splat<B>(beta) * x;
+    const B z = beta == 1 ? x : detail::splat<B>(beta) * x;
     return xsimd::select(z > detail::splat<B>(threshold), B(1), math::sigmoid_short(z));
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept {
