@@ -177,6 +177,18 @@ TEMPLATE_LIST_TEST_CASE("span algorithms equal the scalar loop for every length 
   check(0.0);
 }
 
+TEST_CASE("derivative_interleave applies to the derivative passes only", "[properties]") {
+  // The span loop above runs each pass with its own number of batches at a time; which one
+  // (span.hpp's detail::interleave): tanh declares derivative_interleave = 4 and no interleave,
+  // sigmoid interleave = 4 for both passes, and architectures without the measurement get 1.
+  using actfn::detail::interleave;
+  using A = xsimd::avx512bw;
+  STATIC_REQUIRE(interleave<actfn::tanh, A> == 1);
+  STATIC_REQUIRE(interleave<actfn::tanh, A, true> == actfn::tanh::derivative_interleave);
+  STATIC_REQUIRE(interleave<actfn::sigmoid, A, true> == actfn::sigmoid::interleave);
+  STATIC_REQUIRE(interleave<actfn::tanh, xsimd::sse2, true> == 1);
+}
+
 TEMPLATE_LIST_TEST_CASE("in place equals out of place", "[properties]", actfn::catalogue) {
   const TestType f{};
   auto check = [&](auto zero) {

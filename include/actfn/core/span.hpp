@@ -81,12 +81,17 @@ inline constexpr bool streams = [] {
 
 /// How many batches the span algorithms evaluate F on at a time on Arch, as a multi
 /// (multi.hpp): F::interleave (see unary) on AVX-512 and on AVX2 with FMA, where it was
-/// measured; 1 for a type without it and on the other architectures.
-template <class F, class Arch>
+/// measured; for the derivative and backward passes (Derivative) F::derivative_interleave
+/// where F has it; 1 for a type without them and on the other architectures.
+template <class F, class Arch, bool Derivative = false>
 inline constexpr std::size_t interleave = [] {
   constexpr bool measured = std::is_base_of_v<xsimd::avx512f, Arch> ||
                             std::is_base_of_v<xsimd::fma3<xsimd::avx2>, Arch>;
-  if constexpr (requires { F::interleave; } && measured) {
+  if constexpr (!measured) {
+    return std::size_t{1};
+  } else if constexpr (Derivative && requires { F::derivative_interleave; }) {
+    return std::size_t{F::derivative_interleave};
+  } else if constexpr (requires { F::interleave; }) {
     return std::size_t{F::interleave};
   } else {
     return std::size_t{1};
@@ -304,7 +309,7 @@ void derivative(const F& f, X&& x, D&& dydx) {
   auto ds = detail::out_span(dydx);
   detail::require_same_size("derivative", "x", xs, "dydx", ds);
   detail::require_no_partial_overlap("derivative", "x", xs, "dydx", ds);
-  detail::transform<Arch, detail::streams<F>, detail::interleave<F, Arch>>(
+  detail::transform<Arch, detail::streams<F>, detail::interleave<F, Arch, true>>(
       xs.size(), ds.data(), [f](auto b) { return f.derivative(b); }, xs.data());
 }
 
@@ -322,7 +327,7 @@ void backward(const F& f, X&& x, DY&& dy, DX&& dx) {
   detail::require_same_size("backward", "x", xs, "dx", dxs);
   detail::require_no_partial_overlap("backward", "x", xs, "dx", dxs);
   detail::require_no_partial_overlap("backward", "dy", dys, "dx", dxs);
-  detail::transform<Arch, detail::streams<F, 2>, detail::interleave<F, Arch>>(
+  detail::transform<Arch, detail::streams<F, 2>, detail::interleave<F, Arch, true>>(
       xs.size(), dxs.data(), [f](auto xb, auto gb) { return gb * f.derivative(xb); },
       xs.data(), dys.data());
 }

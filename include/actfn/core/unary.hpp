@@ -35,6 +35,12 @@
 // side by side and the core overlaps their latencies; results are the same bits. Whether it
 // pays depends on the formula (more batches in flight need more registers): it is set where
 // it measured faster, each value the better of 2 and 4 there (multi.hpp has the figures).
+// A function whose derivative gains from a different number than its value may also declare
+//
+//   static constexpr std::size_t derivative_interleave = 4;
+//
+// which the derivative and backward passes then use instead (backward_from_output, whose
+// kernel is another formula, keeps interleave).
 #pragma once
 
 #include <cstddef>

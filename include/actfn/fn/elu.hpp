@@ -20,6 +20,10 @@ namespace actfn {
 struct elu : unary<elu> {
   static constexpr std::string_view name = "elu";
   static constexpr accuracy bound{1.5, 1, 1, 1};
+  // The derivative 4 batches at a time (core/multi.hpp): backward 1.05-1.09x as fast at 4 Ki
+  // and 256 Ki floats on AVX-512, 1.20-1.25x on AVX2; at 16 Mi, memory-bound and 1.27x memcpy
+  // before, 0.90-0.91x (scripts/bench_ab.sh, best of 3-5). The value keeps 1 (see celu).
+  static constexpr std::size_t derivative_interleave = 4;
   // Cheap enough that at 16 Mi floats memory, not the exp, sets its forward speed (non-temporal
   // stores: 1.20x there on AVX-512, scripts/bench_ab.sh).
   static constexpr bool memory_bound = true;

@@ -102,9 +102,11 @@ struct softshrink : unary<softshrink> {
 struct tanhshrink : unary<tanhshrink> {
   static constexpr std::string_view name = "tanhshrink";
   static constexpr accuracy bound{4, 6.5, 4, 6.5};
-  // No interleave (core/multi.hpp): 4 batches at a time gave forward 1.10x and backward 1.25x
-  // at 4 Ki and 256 Ki floats on AVX-512, but forward 0.72x at 16 Mi; 2 gave 0.99-1.03x at
-  // every size (scripts/bench_ab.sh, best of 3-5).
+  // The value one batch at a time (core/multi.hpp): 4 gave forward 1.10x at 4 Ki and 256 Ki
+  // floats on AVX-512 but 0.72x at 16 Mi; 2 gave 0.99-1.03x at every size. The derivative 4:
+  // backward 1.15x at 4 Ki and 256 Ki, 1.12-1.15x on AVX2; at 16 Mi, memory-bound and 1.26x
+  // memcpy before, 0.86-0.90x (scripts/bench_ab.sh, best of 3-5).
+  static constexpr std::size_t derivative_interleave = 4;
 
   template <class B> B eval(B x) const noexcept {
     using T = typename B::value_type;
