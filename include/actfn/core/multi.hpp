@@ -20,9 +20,11 @@
 // functor's value is the better of 2 and 4 (gelu_tanh: 4 lost on AVX2, 0.86-0.98x, and 2
 // is the value for both). Later, with their kernels changed, swish (2), selu (2) and celu (4)
 // gained too: their functors give the figures. tanh, elu and tanhshrink gained nothing or
-// lost somewhere (elu forward 0.82-0.85x on AVX2 with 4, tanhshrink forward 0.72x at 16 Mi
-// floats with 4), and gelu, whose double-lane kernel would run on 8 double batches, does not
-// compile for a multi; they leave interleave out.
+// lost somewhere in their values (elu forward 0.82-0.85x on AVX2 with 4, tanhshrink forward
+// 0.72x at 16 Mi floats with 4, tanh forward 0.90-0.94x with 4) but gained in their
+// derivatives, which take 4 batches at a time through derivative_interleave (unary.hpp; the
+// functors give the figures). gelu, whose double-lane kernel would run on 8 double batches,
+// does not compile for a multi and leaves both out.
 //
 // A multi behaves as a batch for everything these kernels use: arithmetic, comparison and
 // logical operators, B(scalar), value_type, arch_type and batch_bool_type, and the xsimd
