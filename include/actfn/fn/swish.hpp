@@ -25,8 +25,11 @@ struct swish : unary<swish> {
   static constexpr std::string_view name = "swish";
   static constexpr accuracy bound{2, 6.5, 2, 6.5};
   // 2 batches at a time (core/multi.hpp): backward 1.23x at 4 Ki and 256 Ki floats on AVX-512,
-  // forward 0.98-1.0x; 4 gave 1.29x and 0.97x (scripts/bench_ab.sh, best of 5).
+  // forward 0.98-1.0x; 4 gave 1.29x and 0.97x (scripts/bench_ab.sh, best of 5). With the
+  // one-quotient derivative, 4 for the derivative alone (derivative_interleave): backward
+  // 1.05-1.07x as 2 on AVX-512 (best of 5), 1.07-1.10x on AVX2 (best of 3); silu likewise.
   static constexpr std::size_t interleave = 2;
+  static constexpr std::size_t derivative_interleave = 4;
 
   double beta = 1.0;
 
@@ -73,6 +76,7 @@ struct silu : unary<silu> {
   static constexpr std::string_view name = "silu";
   static constexpr accuracy bound{2, 6.5, 2, 6.5};
   static constexpr std::size_t interleave = 2;
+  static constexpr std::size_t derivative_interleave = 4;
 
   template <class B> B eval(B x) const noexcept { return swish{}.eval(x); }
   template <class B> B eval_derivative(B x) const noexcept { return swish{}.eval_derivative(x); }
