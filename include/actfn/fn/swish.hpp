@@ -64,9 +64,10 @@ struct swish : unary<swish> {
   }
 
  private:
-  // beta * x, with beta = 0 giving 0 also for x = +-inf.
+  // beta * x, with beta = 0 giving 0 also for x = +-inf; x itself for the default beta = 1
+  // (the same bits, without the product and the select).
   template <class B> B z(B x) const noexcept {
-    return math::times_vanishing(x, detail::splat<B>(beta));
+    return beta == 1 ? x : math::times_vanishing(x, detail::splat<B>(beta));
   }
 };
 
