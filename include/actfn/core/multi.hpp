@@ -21,10 +21,11 @@
 // is the value for both). Later, with their kernels changed, swish (2), selu (2) and celu (4)
 // gained too: their functors give the figures. tanh, elu and tanhshrink gained nothing or
 // lost somewhere in their values (elu forward 0.82-0.85x on AVX2 with 4, tanhshrink forward
-// 0.72x at 16 Mi floats with 4, tanh forward 0.90-0.94x with 4) but gained in their
+// 0.69-0.72x at 16 Mi floats with 4, tanh forward 0.90-0.94x with 4) but gained in their
 // derivatives, which take 4 batches at a time through derivative_interleave (unary.hpp; the
-// functors give the figures), as swish's and silu's do (their values 2). gelu, whose double-lane kernel would run on 8 double batches,
-// does not compile for a multi and leaves both out.
+// functors give the figures), as swish's and silu's do (their values 2). gelu, whose
+// double-lane kernel would run on 8 double batches, does not compile for a multi and leaves
+// both out.
 //
 // A multi behaves as a batch for everything these kernels use: arithmetic, comparison and
 // logical operators, B(scalar), value_type, arch_type and batch_bool_type, and the xsimd

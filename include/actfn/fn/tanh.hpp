@@ -20,8 +20,9 @@ struct tanh : unary<tanh> {
   static constexpr std::string_view name = "tanh";
   static constexpr accuracy bound{1.5, 4.5, 1.5, 3.5};
   // Derivative and backward 4 batches at a time (core/multi.hpp): backward 1.09x as fast at
-  // 4 Ki and 256 Ki floats on AVX-512, 1.02x at 16 Mi, 1.07x on AVX2 (scripts/bench_ab.sh,
-  // best of 3-5). The value keeps 1 batch: 4 measured 0.90-0.94x, 2 0.98x.
+  // 4 Ki and 256 Ki floats on AVX-512, 1.07x on AVX2; at 16 Mi, memory-bound and 1.15x memcpy
+  // before, 0.92x and 1.02x in two runs (scripts/bench_ab.sh, best of 3 and 5). The value
+  // keeps 1 batch: 4 measured 0.90-0.94x, 2 0.98x.
   static constexpr std::size_t derivative_interleave = 4;
 
   template <class B> B eval(B x) const noexcept { return math::tanh(x); }
