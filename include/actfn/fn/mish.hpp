@@ -74,8 +74,8 @@ struct mish : unary<mish> {
   template <class B> static math::split_value<B> tanh_softplus(B e) noexcept {
     const B n = math::fused(e, e, B(2) * e);
     const B d = n + B(2);
-    const B d_back = d - n;
-    const B d_err = (n - (d - d_back)) + (B(2) - d_back);  // n + 2 = d + d_err exactly
+    // n + 2 = d + d_err exactly (Fast2Sum from the larger of the two terms: n >= 0 here).
+    const B d_err = xsimd::min(n, B(2)) - (d - xsimd::max(n, B(2)));
     const B inv_d = math::reciprocal_estimate(d);
     const B q = math::rounded(n * inv_d);
     return {q, (math::division_remainder(n, d, q) - q * d_err) * inv_d};
