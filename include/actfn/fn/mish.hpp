@@ -74,8 +74,8 @@ struct mish : unary<mish> {
   template <class B> static math::split_value<B> tanh_softplus(B e) noexcept {
     const B n = math::fused(e, e, B(2) * e);
     const B d = n + B(2);
-    // n + 2 = d + d_err exactly (Fast2Sum from the larger of the two terms: n >= 0 here).
-    const B d_err = xsimd::min(n, B(2)) - (d - xsimd::max(n, B(2)));
+    // n + 2 = d + d_err exactly, the larger of the two terms first (n >= 0 here).
+    const B d_err = math::sum_error(xsimd::max(n, B(2)), xsimd::min(n, B(2)), d);
     const B inv_d = math::reciprocal_estimate(d);
     const B q = math::rounded(n * inv_d);
     return {q, (math::division_remainder(n, d, q) - q * d_err) * inv_d};

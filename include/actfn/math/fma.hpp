@@ -135,6 +135,13 @@ inline B product_error(B a, B b, B p) noexcept {
   }
 }
 
+/// a + b - s exactly, for s = a + b rounded to nearest and |a| >= |b| (the rounding error of a
+/// sum: Dekker's Fast2Sum, two subtractions, both exact).
+template <class B>
+inline B sum_error(B a, B b, B s) noexcept {
+  return b - (s - a);
+}
+
 /// num - q * d exactly, for q = num / d rounded to nearest (the remainder of a division, which
 /// is representable): one FMA, or the exact product error without one.
 template <class B>

@@ -42,7 +42,7 @@ template <class B>
 inline sigmoid_value<B> sigmoid_split_of(B z, B e) noexcept {
   const B one(1);
   const B d = one + e;
-  const B d_err = (one - d) + e;  // 1 + e = d + d_err exactly (e <= 1)
+  const B d_err = sum_error(one, e, d);  // 1 + e = d + d_err exactly (e <= 1)
   const B num = xsimd::select(z >= B(0), one, e);
   const B inv_d = math::reciprocal_estimate(d);
   const B q = rounded(num * inv_d);
@@ -107,7 +107,7 @@ inline B sigmoid_plus_slope(B z, B e) noexcept {
   const B d = one + e;
   B r = one / d;
   if constexpr (!has_fma<typename B::arch_type>) {
-    const B d_err = (one - d) + e;  // 1 + e = d + d_err exactly (e <= 1)
+    const B d_err = sum_error(one, e, d);  // 1 + e = d + d_err exactly (e <= 1)
     r = fused_negated(r * d_err, r, r);
   }
   const B num = xsimd::select(z >= B(0), one, e);
@@ -161,7 +161,7 @@ inline B log1p_unit(B e) noexcept {
   if constexpr (std::is_same_v<typename B::value_type, float>) {
     const B one(1);
     const B d = one + e;
-    const B d_err = (one - d) + e;  // exact (e <= 1)
+    const B d_err = sum_error(one, e, d);  // exact (e <= 1)
     const auto big = d > B(0x1.6a09e6p+0f);  // sqrt(2)
     const B f = xsimd::select(big, d * B(0.5f), d) - one;  // exact
     const B k = xsimd::select(big, one, B(0));
