@@ -89,6 +89,22 @@ struct exp_fast_kernel {
   template <class T> static bool sign_ok(T x, T y) { return exp_kernel::sign_ok(x, y); }
 };
 
+/// exp_fast<exp_use::derivative>: the same with the shorter polynomial where float has FMA,
+/// measured 2.181 ULP over all floats in range (elu' at alpha = 1, actfn_ulp_avx512 and
+/// actfn_ulp_avx2 --exhaustive); otherwise exp_fast's own.
+struct exp_fast_derivative_kernel {
+  static constexpr const char* name = "exp_fast<derivative>";
+  template <class B> static B apply(B x) {
+    return actfn::math::exp_fast<actfn::math::exp_use::derivative>(x);
+  }
+  template <class R> static R reference(R x) { return actfn_test::ref_exp<R>(x); }
+  template <class T, class A> static double bound() {
+    if constexpr (sizeof(T) == 4 && actfn::math::has_fma<A>) return 2.2;
+    return exp_fast_kernel::bound<T, A>();
+  }
+  template <class T> static bool sign_ok(T x, T y) { return exp_kernel::sign_ok(x, y); }
+};
+
 /// expm1_fast over x <= 0 (its domain): the cheap float kernel with FMA measured 0.94 ULP over
 /// all floats in (-87.3, 0] (AVX2); otherwise expm1's own.
 struct expm1_fast_kernel {
@@ -316,6 +332,7 @@ TEMPLATE_TEST_CASE("exp_fast and expm1_fast (x <= 0): sampled, at the range test
     xs.push_back(v);
   }
   check_all<exp_fast_kernel>(xs);
+  check_all<exp_fast_derivative_kernel>(xs);
   std::vector<T> nonpositive;
   for (const T x : xs) nonpositive.push_back(std::isnan(x) ? x : -std::fabs(x));
   check_all<expm1_fast_kernel>(nonpositive);

@@ -18,7 +18,7 @@ namespace actfn {
 /// likewise f'(x) = exp(-|x|) for |x| beyond those bounds.
 struct sigmoid : unary<sigmoid> {
   static constexpr std::string_view name = "sigmoid";
-  static constexpr accuracy bound{2, 4.5, 1.5, 4};
+  static constexpr accuracy bound{2, 5.5, 1.5, 4};
   static constexpr std::size_t interleave = 4;
 
   template <class B> B eval(B x) const noexcept {
@@ -31,7 +31,7 @@ struct sigmoid : unary<sigmoid> {
   }
   template <class B> B eval_derivative(B x) const noexcept {
     const B a = xsimd::abs(x);
-    return math::plain_or(math::in_plain_range(x), math::sigmoid_slope_of(math::exp_in_range(math::negated(a))), [&] {
+    return math::plain_or(math::in_plain_range(x), math::sigmoid_slope_of(math::exp_in_range<math::exp_use::derivative>(math::negated(a))), [&] {
       using T = typename B::value_type;
       const auto deep = math::negated(a) < B(math::exp_normal_min<T>);
       return xsimd::select(deep, math::exp_times(B(1), math::negated(a)), math::sigmoid_slope(x));
@@ -41,13 +41,13 @@ struct sigmoid : unary<sigmoid> {
 };
 
 /// log_sigmoid(x) = log(1 / (1 + exp(-x))) = min(x, 0) - log1p(exp(-|x|))   torch.nn.LogSigmoid
-/// f'(x) = sigmoid(-x) as math::sigmoid_short (one quotient: 2.4 ULP, 1.46x faster backward
+/// f'(x) = sigmoid(-x) as math::sigmoid_short (one quotient: 3.4 ULP, 1.46x faster backward
 /// than sigmoid's hi + lo at 4 Ki floats on AVX-512); derivative_from_output(y) = 1 - exp(y) =
 /// -expm1(y).
 /// Limits: f(-inf) = -inf, f(+inf) = 0; log_sigmoid(-100) = -100 (no overflow).
 struct log_sigmoid : unary<log_sigmoid> {
   static constexpr std::string_view name = "log_sigmoid";
-  static constexpr accuracy bound{2, 2.5, 1.5, 2.5};
+  static constexpr accuracy bound{2, 3.5, 1.5, 2.5};
   static constexpr std::size_t interleave = 4;
 
   template <class B> B eval(B x) const noexcept {

@@ -25,7 +25,7 @@
 // float-lane kernel as accurate would need the double path's double-double care at float scale
 // (about as many operations per 16 lanes), and one without it is off by several ULPs. The
 // derivative, whose target is 8 ULP, is computed in float arithmetic where there is FMA
-// (x_times_cdf_slope_float: the same rational, float coefficients, 6.10 ULP over all floats,
+// (x_times_cdf_slope_float: the same rational, float coefficients, 6.03 ULP over all floats,
 // 2.0x as fast as in double lanes at 4 Ki floats on AVX-512, scripts/bench_ab.sh), in double
 // lanes without FMA and for |x| >= 13.2.
 //
@@ -37,7 +37,7 @@
 // Measured worst errors (README "Accuracy" measure; tools/ulp_sweep.cpp's sampled sweep plus
 // 5x10^6-point sweeps of [-39, 9], denser at piece boundaries and range ends, against a
 // __float128 reference; SSE2, AVX2 and AVX-512 builds alike):
-//   float:  x Phi(x) 0.61 ULP, derivative 0.60 ULP (in double lanes; 6.10 in float lanes, all
+//   float:  x Phi(x) 0.61 ULP, derivative 0.60 ULP (in double lanes; 6.03 in float lanes, all
 //           floats, AVX-512 and AVX2);   double: 0.67 ULP, 0.74 ULP.
 // Speed (scripts/bench.sh, AVX-512, 4096 elements, forward, median on a loaded 2-core machine):
 // float 1.6 Gelem/s, double 0.21 (the per-lane C library stopgap this replaces: 0.08 and 0.01;
@@ -398,8 +398,9 @@ inline constexpr float k_f_fast_max = 13.2f;
 /// Phi(x) + x phi(x) for float lanes with FMA and |x| < k_f_fast_max (the caller takes the
 /// other lanes, NaN included, from the double-lane path). gelu's derivative has an 8-ULP
 /// target (README, "Accuracy"), which float arithmetic meets where gelu's value needs double
-/// lanes. With u = |x|: u^2 = w + w_err exactly (FMA), G = exp(-u^2/2) = exp_in_range(-w/2)
-/// (1 - w_err/2) (so the rounding of u^2, up to 40 ULPs of G near u = 13, is not lost), and
+/// lanes. With u = |x|: u^2 = w + w_err exactly (FMA), G = exp(-u^2/2) =
+/// exp_in_range<exp_use::derivative>(-w/2) (1 - w_err/2) (so the rounding of u^2, up to 40
+/// ULPs of G near u = 13, is not lost), and
 /// r = Q(u) exp(u^2/2) from the short path's rational P/S (coefficients rounded to float; all
 /// positive, so Horner's rule does not cancel). With t = u / sqrt(2 pi) - r:
 ///   x < 0:  Q - u phi = -G t;   x >= 0:  1 - Q + u phi = 1 + G t.
@@ -409,7 +410,7 @@ template <class B>
 inline B x_times_cdf_slope_float(B x) noexcept {
   const B u = xsimd::abs(x);
   const B w = rounded(u * u);  // not contracted into product_error's FMA
-  const B g = exp_in_range(B(-0.5f) * w);
+  const B g = exp_in_range<exp_use::derivative>(B(-0.5f) * w);
   const B gauss = fused(B(-0.5f) * product_error(u, u, w), g, g);
   const B r = horner(u, k_f_p) / horner(u, k_f_s);
   const B t = fused_sub(B(static_cast<float>(k_inv_sqrt_2pi)), u, r);

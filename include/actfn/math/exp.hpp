@@ -179,6 +179,10 @@ namespace exp_detail {
 /// a time).
 inline constexpr float fast_p[] = {0x1.fffffcp-2f, 0x1.555492p-3f, 0x1.5558aap-5f,
                                    0x1.12396cp-7f, 0x1.6a5232p-10f};
+/// The same of degree 3, for exp_in_range<exp_use::derivative>: relative error of exp below
+/// 2^-23.1 on |r| <= 0.3466 (fitted likewise).
+inline constexpr float fast_p_derivative[] = {0x1.fffdfcp-2f, 0x1.5557acp-3f, 0x1.572a12p-5f,
+                                              0x1.1063e2p-7f};
 
 /// x = n ln 2 + r for the in-range kernels: returns r rounded (ln 2 in two parts, no error
 /// carried) and sets t = n + magic as in reduce; and P(r). (t is an out-parameter, not a
@@ -199,20 +203,33 @@ inline B poly_p(B r) noexcept {
 
 }  // namespace exp_detail
 
+/// What an exp_in_range or exp_fast result is for, which sets its accuracy in float with FMA:
+/// an activation's value (0.89 ULP), or a derivative, whose target is 8 ULP (2.18 ULP, one
+/// multiply-add fewer). The derivatives of sigmoid, log_sigmoid, tanh, softplus, elu, selu,
+/// celu, swish, silu and gelu use the latter: backward 1.03-1.11x as fast at 4 Ki and 256 Ki
+/// floats on AVX-512, 1.05-1.08x on AVX2 (scripts/bench_ab.sh, best of 5), each within its
+/// bound (README's catalogue gives the measured errors). Double, and float without FMA, ignore
+/// it.
+enum class exp_use { value, derivative };
+
 /// exp(x) for |x| < 87.3 (float) / 708.3 (double) only: no range checks and no special values,
 /// so other x give meaningless results. For the activations, which test the range once per
 /// batch (exp_fast) and would otherwise pay for exp's checks and its error-carrying in every
 /// lane. Float with FMA: reduce_fast and 1 + r (1 + r P(r)) by Horner's rule, eight
-/// multiply-adds against exp's fourteen: 0.89 ULP (all floats in range, AVX2) against 0.544.
+/// multiply-adds against exp's fourteen: 0.89 ULP (all floats in range, AVX2) against 0.544;
+/// for exp_use::derivative P of degree 3 (fast_p_derivative), seven multiply-adds and 2.18 ULP
+/// (all floats in range, AVX-512 and AVX2).
 /// Double, and float without FMA (SSE2, where each step would round twice: silu and elu' would
 /// leave their bounds): exp's own kernel.
-template <class B>
+template <exp_use Use = exp_use::value, class B>
 inline B exp_in_range(B x) noexcept {
   if constexpr (std::is_same_v<typename B::value_type, float> && has_fma<typename B::arch_type>) {
     B t;
     const B r = exp_detail::reduce_fast(x, t);
     const B one(1);
-    return exp_detail::scale(fused(fused(exp_detail::poly_p(r), r, one), r, one), t);
+    const B p = Use == exp_use::value ? exp_detail::poly_p(r)
+                                      : horner(r, exp_detail::fast_p_derivative);
+    return exp_detail::scale(fused(fused(p, r, one), r, one), t);
   } else {
     const exp_detail::reduced<B> e = exp_detail::reduce(x);
     return exp_detail::scale(e.m(), e.t);
@@ -252,9 +269,9 @@ inline B plain_or(const M& plain, B fast, Edge&& edge) {
 /// exp(x): exp_in_range's result where |x| < 87.3 / 708.3, exp's (the same bits) elsewhere,
 /// special values included. One test per batch picks the cheap path when every lane is in
 /// range; a lane's result does not depend on its neighbours.
-template <class B>
+template <exp_use Use = exp_use::value, class B>
 inline B exp_fast(B x) noexcept {
-  return plain_or(in_plain_range(x), exp_in_range(x), [&] { return math::exp(x); });
+  return plain_or(in_plain_range(x), exp_in_range<Use>(x), [&] { return math::exp(x); });
 }
 
 /// a exp(x) for x <= 0, rounded once (a m, then exact scalings by powers of two) and so

@@ -63,16 +63,17 @@ inline B sigmoid(B z) noexcept {
   return s.hi + s.lo;
 }
 
-/// sigma(z) as one quotient, num / (1 + e) with e = exp_in_range(-|z|) and num = 1 (z >= 0) or
-/// e (z < 0): no hi + lo, so exp's error (0.89 ULP), the rounding of 1 + e and the quotient's
-/// add up: 2.40 ULP over all floats (AVX-512 and AVX2), 2.08 sampled in double. For the
+/// sigma(z) as one quotient, num / (1 + e) with e = exp_in_range<exp_use::derivative>(-|z|)
+/// and num = 1 (z >= 0) or e (z < 0): no hi + lo, so exp's error (2.18 ULP), the rounding of
+/// 1 + e and the quotient's add up: 3.40 ULP over all floats (AVX-512 and AVX2; 2.40 with the
+/// value's exp), 2.08 sampled in double. For the
 /// derivatives (softplus', log_sigmoid'), whose target is 8 ULP; sigmoid's own value, whose
 /// target is 2, keeps sigmoid_split. A division, not reciprocal_estimate and a Newton step:
 /// that measured 0.87-0.90x as fast (AVX-512). Where |z| is beyond exp_in_range's range (and
 /// for NaN) it is math::sigmoid's value.
 template <class B>
 inline B sigmoid_short(B z) noexcept {
-  const B e = exp_in_range(minus_abs(z));
+  const B e = exp_in_range<exp_use::derivative>(minus_abs(z));
   const B num = xsimd::select(z >= B(0), B(1), e);
   return plain_or(in_plain_range(z), num / (B(1) + e), [&] { return sigmoid(z); });
 }
@@ -95,7 +96,8 @@ inline B sigmoid_slope_of(B e) noexcept {
 /// with one quotient: with d = 1 + e, r = 1 / d and num = 1 (z >= 0) or e (z < 0),
 /// sigma = num r and sigma' = e r^2, so the sum is r (num + z e r). r's relative error
 /// reaches the result twice, and the sum cancels by up to 2.5x near the zero of swish': over
-/// all floats 6.01 ULP with FMA (AVX-512 and AVX2). Without FMA the sum rounds twice, which
+/// all floats 6.01 ULP with FMA (AVX-512 and AVX2) from exp_in_range's e, 7.15 from the
+/// exp_use::derivative e that swish' passes. Without FMA the sum rounds twice, which
 /// made it 7.11, so there r also takes in the rounding error of 1 + e, d_err (exact), to first
 /// order: 1 / (d + d_err) = r - r^2 d_err, and 5.62 ULP. With FMA that correction cost a
 /// quarter of the speed gained (backward 1.12-1.15x as fast as sigmoid_split's hi + lo and
