@@ -134,8 +134,8 @@ struct celu : unary<celu> {
     return xsimd::select(x >= B(0), x, a * (alpha > 0 ? math::expm1_fast(xsimd::min(B(0), z)) : math::expm1(z)));
   }
   template <class B> B eval_derivative(B x) const noexcept {
-    return xsimd::select(x > B(0), B(1),
-                         math::exp_fast<math::exp_use::derivative>(alpha == 1 ? x : x / detail::splat<B>(alpha)));
+    const B z = alpha == 1 ? x : x / detail::splat<B>(alpha);
+    return xsimd::select(x > B(0), B(1), math::exp_fast<math::exp_use::derivative>(z));
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept {
     return xsimd::select(y > B(0), B(1), (alpha == 1 ? y : y / detail::splat<B>(alpha)) + B(1));

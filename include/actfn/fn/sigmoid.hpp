@@ -31,7 +31,8 @@ struct sigmoid : unary<sigmoid> {
   }
   template <class B> B eval_derivative(B x) const noexcept {
     const B a = xsimd::abs(x);
-    return math::plain_or(math::in_plain_range(x), math::sigmoid_slope_of(math::exp_in_range<math::exp_use::derivative>(math::negated(a))), [&] {
+    const B e = math::exp_in_range<math::exp_use::derivative>(math::negated(a));
+    return math::plain_or(math::in_plain_range(x), math::sigmoid_slope_of(e), [&] {
       using T = typename B::value_type;
       const auto deep = math::negated(a) < B(math::exp_normal_min<T>);
       return xsimd::select(deep, math::exp_times(B(1), math::negated(a)), math::sigmoid_slope(x));

@@ -31,7 +31,8 @@ struct tanh : unary<tanh> {
     const B a = xsimd::abs(x);
     // |x| <= 43 / 354 in every lane (false for NaN): 2|x| is in exp_in_range's range.
     const auto near = a <= B(sizeof(T) == 4 ? T(43) : T(354));
-    const B d = B(4) * math::sigmoid_slope_of(math::exp_in_range<math::exp_use::derivative>(B(-2) * a));
+    const B e = math::exp_in_range<math::exp_use::derivative>(B(-2) * a);
+    const B d = B(4) * math::sigmoid_slope_of(e);
     return math::plain_or(near, d, [&] {
       const B two_h = B(2) * math::exp(-a);
       return xsimd::select(a > B(sizeof(T) == 4 ? T(43) : T(354)), two_h * two_h,

@@ -206,7 +206,7 @@ inline B poly_p(B r) noexcept {
 /// What an exp_in_range or exp_fast result is for, which sets its accuracy in float with FMA:
 /// an activation's value (0.89 ULP), or a derivative, whose target is 8 ULP (2.18 ULP, one
 /// multiply-add fewer). The derivatives of sigmoid, log_sigmoid, tanh, softplus, elu, selu,
-/// celu, swish, silu and gelu use the latter: backward 1.03-1.11x as fast at 4 Ki and 256 Ki
+/// celu, swish, silu and gelu use the latter: backward 1.02-1.11x as fast at 4 Ki and 256 Ki
 /// floats on AVX-512, 1.05-1.08x on AVX2 (scripts/bench_ab.sh, best of 5), each within its
 /// bound (README's catalogue gives the measured errors). Double, and float without FMA, ignore
 /// it.
