@@ -133,7 +133,7 @@ inline scaled<B> exp_dd(B hi, B lo) noexcept {
   const B c = r.lo + (rh.lo - k * B(k_ln2_lo));    // x + c = hi + lo - k ln 2, |c| < 2^-32
   const B q = x * x * fused(x, horner(x, k_exp), B(0.5));  // exp(x) - 1 - x
   const B s = B(1) + x;
-  const B s_lo = (B(1) - s) + x;  // exact: 1 + x = s + s_lo
+  const B s_lo = sum_error(B(1), x, s);  // exact: 1 + x = s + s_lo (|x| <= 0.35)
   // exp(x + c) = exp(x) (1 + c) = s + p + c (s + p), p = s_lo + q (c^2/2 < 2^-64 left out);
   // the error is q's (2^-53 of q < 0.07), below 2^-55 of the sum. Renormalised
   // (|s| > 0.7 > |rest|) so that m.hi alone is exp(x + c) rounded.

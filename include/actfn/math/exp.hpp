@@ -138,7 +138,7 @@ inline reduced<B> reduce(B x) noexcept {
   const B rl = fused(n, B(-K::ln2_lo), rh - r);    // ... and its rounding error (rh - r exact)
   const B one(1);
   const B t1 = one + r;
-  const B e1 = (one - t1) + r;  // 1 + r = t1 + e1 exactly (|r| < 1)
+  const B e1 = sum_error(one, r, t1);  // 1 + r = t1 + e1 exactly (|r| < 1)
   const B q = poly_q(r);
   // lo = r^2/2 + r^3 Q(r) + e1 + rl (1 + r + r^2/2); r * hr is exact inside the FMA.
   const B hr = r * B(0.5);
@@ -207,7 +207,7 @@ inline B poly_p(B r) noexcept {
 /// an activation's value (0.89 ULP), or a derivative, whose target is 8 ULP (2.18 ULP, one
 /// multiply-add fewer). The derivatives of sigmoid, log_sigmoid, tanh, softplus, elu, selu,
 /// celu, swish, silu and gelu use the latter: backward 1.02-1.11x as fast at 4 Ki and 256 Ki
-/// floats on AVX-512, 1.05-1.08x on AVX2 (scripts/bench_ab.sh, best of 5), each within its
+/// floats on AVX-512, 1.03-1.08x on AVX2 (scripts/bench_ab.sh, best of 5), each within its
 /// bound (README's catalogue gives the measured errors). Double, and float without FMA, ignore
 /// it.
 enum class exp_use { value, derivative };
