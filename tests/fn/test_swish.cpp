@@ -203,6 +203,25 @@ TEMPLATE_TEST_CASE("hardswish at its kinks: PyTorch's derivative -1/2 at -3 and 
   CHECK(f.derivative(T(-1.5)) == 0);
 }
 
+TEMPLATE_TEST_CASE("hardswish's zeros have PyTorch's signs: -0 at and below -3 and at -0, +0 at +0 (README)",
+                   "[hardswish][zero]", float, double) {
+  using T = TestType;
+  const actfn::hardswish f;
+  const T inf = std::numeric_limits<T>::infinity();
+  const std::vector<T> x{-inf, T(-1e30), T(-5), T(-3), -T(0), T(0)};
+  const std::vector<bool> negative{true, true, true, true, true, false};
+  std::vector<T> y(x.size());
+  actfn::forward(f, x, y);  // the span path too
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    INFO("x = " << x[i]);
+    CHECK(f(x[i]) == 0);
+    CHECK(std::signbit(f(x[i])) == negative[i]);
+    CHECK(std::signbit(y[i]) == negative[i]);
+  }
+  const T above = std::nextafter(T(-3), T(0));  // just above -3 the value is negative, not a zero
+  CHECK(f(above) < 0);
+}
+
 TEMPLATE_TEST_CASE("limits at +-inf", "[swish][silu][hardswish][limits]", float, double) {
   using T = TestType;
   const T inf = std::numeric_limits<T>::infinity();
