@@ -42,43 +42,23 @@ esac
 say() { printf 'bench.sh: %s\n' "$*" >&2; }
 
 # --- Debian packages ------------------------------------------------------------------------
-# missing_of PKG...: the packages of the list that are not installed.
-missing_of() {
-  local pkg
-  for pkg in "$@"; do
-    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-      printf '%s\n' "$pkg"
-    fi
-  done
-}
-# install PKG...: apt-get install, through sudo when not root; fails when that is impossible.
-apt_updated=no
-install() {
-  local as_root=()
-  if [[ $(id -u) -ne 0 ]]; then
-    if ! command -v sudo >/dev/null; then
-      say "missing Debian packages: $*; run as root or install sudo"
-      return 1
-    fi
-    as_root=(sudo)
-  fi
-  say "installing missing Debian packages: $*"
-  if [[ $apt_updated == no ]]; then
-    "${as_root[@]}" apt-get update && apt_updated=yes
-  fi
-  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"
-}
-if command -v dpkg-query >/dev/null; then
-  mapfile -t missing < <(missing_of cmake make g++ libxsimd-dev libbenchmark-dev)
-  if ((${#missing[@]})); then install "${missing[@]}"; fi
-  if [[ $peers == ON ]]; then
-    mapfile -t missing < <(missing_of libeigen3-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev)
-    if ((${#missing[@]})) && ! install "${missing[@]}"; then
+source "$root/scripts/debian.sh"
+if ! command -v dpkg-query >/dev/null; then
+  say "not a Debian system (no dpkg-query): assuming cmake, g++, xsimd and Google Benchmark are installed"
+fi
+mapfile -t missing < <(debian_missing cmake make g++ libxsimd-dev libbenchmark-dev)
+if ((${#missing[@]})); then
+  say "installing missing Debian packages: ${missing[*]}"
+  debian_install "${missing[@]}"
+fi
+if [[ $peers == ON ]]; then
+  mapfile -t missing < <(debian_missing libeigen3-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev)
+  if ((${#missing[@]})); then
+    say "installing missing Debian packages: ${missing[*]}"
+    if ! debian_install "${missing[@]}"; then
       say "could not install the peer libraries (${missing[*]}); the benchmarks skip the missing ones"
     fi
   fi
-else
-  say "not a Debian system (no dpkg-query): assuming cmake, g++, xsimd and Google Benchmark are installed"
 fi
 
 # --- build ------------------------------------------------------------------------------------

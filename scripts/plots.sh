@@ -23,28 +23,14 @@ readme="$root/README.md"
 say() { printf 'plots.sh: %s\n' "$*" >&2; }
 
 # --- Debian packages ------------------------------------------------------------------------
-missing=()
-if command -v dpkg-query >/dev/null; then
-  for pkg in cmake make g++ libxsimd-dev gnuplot-nox fonts-dejavu-core pngquant; do
-    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-      missing+=("$pkg")
-    fi
-  done
-else
+source "$root/scripts/debian.sh"
+if ! command -v dpkg-query >/dev/null; then
   say "not a Debian system (no dpkg-query): assuming cmake, g++, xsimd, gnuplot and pngquant are installed"
 fi
+mapfile -t missing < <(debian_missing cmake make g++ libxsimd-dev gnuplot-nox fonts-dejavu-core pngquant)
 if ((${#missing[@]})); then
-  as_root=()
-  if [[ $(id -u) -ne 0 ]]; then
-    if ! command -v sudo >/dev/null; then
-      say "missing Debian packages: ${missing[*]}; run as root or install sudo"
-      exit 1
-    fi
-    as_root=(sudo)
-  fi
   say "installing missing Debian packages: ${missing[*]}"
-  "${as_root[@]}" apt-get update
-  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+  debian_install "${missing[@]}"
 fi
 
 # --- build and run the program ----------------------------------------------------------------

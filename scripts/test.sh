@@ -24,23 +24,11 @@ elapsed() { printf '%dm%02ds' $(((SECONDS - start) / 60)) $(((SECONDS - start) %
 say() { printf '==> [%s] %s\n' "$(elapsed)" "$*"; }
 
 # --- 0. dependencies -----------------------------------------------------------------------
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-if command -v dpkg-query >/dev/null; then
-  missing=()
-  for pkg in cmake g++ ninja-build libxsimd-dev catch2 libbenchmark-dev; do
-    installed "$pkg" || missing+=("$pkg")
-  done
-  if ((${#missing[@]})); then
-    say "installing missing packages: ${missing[*]}"
-    sudo=()
-    if [[ $(id -u) != 0 ]]; then
-      command -v sudo >/dev/null || { echo "error: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
-      sudo=(sudo)
-    fi
-    "${sudo[@]}" apt-get update -qq
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-      apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+DEBIAN_QUIET=1 source "$root/scripts/debian.sh"
+mapfile -t missing < <(debian_missing cmake g++ ninja-build libxsimd-dev catch2 libbenchmark-dev)
+if ((${#missing[@]})); then
+  say "installing missing packages: ${missing[*]}"
+  debian_install "${missing[@]}"
 fi
 
 # The generator: Ninja when there is one; an existing build directory keeps the one it has.
