@@ -332,7 +332,7 @@ inline constexpr double k_f_u_max = 20;
 template <class D>
 struct gauss_parts {
   D tail, gauss;
-  xsimd::batch<std::int64_t, typename D::arch_type> k_bits;  // k << 52
+  detail::rebind<D, std::int64_t> k_bits;  // k << 52
 };
 
 template <class D>
@@ -356,14 +356,14 @@ inline gauss_parts<D> tail_and_gauss(D u) noexcept {
   const auto& s_ = k_f_s;
   const D s = fused(fused(fused(c(s_[5]), u, c(s_[4])), u2, fused(c(s_[3]), u, c(s_[2]))), u2,
                     fused(c(s_[1]), u, c(s_[0])));
-  using I = xsimd::batch<std::int64_t, typename D::arch_type>;
+  using I = detail::rebind<D, std::int64_t>;
   return {e * (p / s), e, xsimd::bitwise_cast<I>(t) << 52};
 }
 
 /// v 2^k for v = 0 with k = 0, or v normal with v 2^k normal (here: u <= 20, k >= -289).
 template <class D>
-inline D times_pow2(D v, xsimd::batch<std::int64_t, typename D::arch_type> k_bits) noexcept {
-  using I = xsimd::batch<std::int64_t, typename D::arch_type>;
+inline D times_pow2(D v, detail::rebind<D, std::int64_t> k_bits) noexcept {
+  using I = detail::rebind<D, std::int64_t>;
   return xsimd::bitwise_cast<D>(xsimd::bitwise_cast<I>(v) + k_bits);
 }
 
