@@ -20,12 +20,13 @@
 // functor's value is the better of 2 and 4 (gelu_tanh: 4 lost on AVX2, 0.86-0.98x, and 2
 // is the value for both). Later, with their kernels changed, swish (2), selu (2) and celu (4)
 // gained too: their functors give the figures. tanh, elu and tanhshrink gained nothing or
-// lost somewhere in their values (elu forward 0.82-0.85x on AVX2 with 4, tanhshrink forward
-// 0.69-0.72x at 16 Mi floats with 4, tanh forward 0.90-0.94x with 4) but gained in their
-// derivatives, which take 4 batches at a time through derivative_interleave (unary.hpp; the
-// functors give the figures), as swish's and silu's do (their values 2). gelu's derivative
+// lost somewhere in their values with 4 (elu forward 0.82-0.85x on AVX2, tanhshrink forward
+// 0.69-0.72x at 16 Mi floats, tanh forward 0.90-0.94x) but gained in their derivatives, which
+// take 4 batches at a time through derivative_interleave (unary.hpp; the functors give the
+// figures), as swish's and silu's do (their values 2). On an AVX2 Zen 3 elu's and
+// tanhshrink's values gained with 2 and take it; tanh's did not (1.00x). gelu's derivative
 // takes 2 (its float-lane kernel; the functor gives the figures); its value, in double lanes,
-// gained nothing with 2 (0.96-0.98x on an AVX2 Zen 3).
+// gained nothing with 2 (0.96-0.98x on the Zen 3).
 //
 // A multi behaves as a batch for everything these kernels use: arithmetic, comparison and
 // logical operators, B(scalar), value_type, arch_type and batch_bool_type, and the xsimd

@@ -22,8 +22,11 @@ struct elu : unary<elu> {
   static constexpr accuracy bound{1.5, 2.5, 1, 1};
   // The derivative 4 batches at a time (core/multi.hpp): backward 1.05-1.09x as fast at 4 Ki
   // and 256 Ki floats on AVX-512, 1.20-1.25x on AVX2; at 16 Mi, memory-bound and 1.27x memcpy
-  // before, 0.90-0.91x (scripts/bench_ab.sh, best of 3-5). The value keeps 1 (see celu).
+  // before, 0.90-0.91x (scripts/bench_ab.sh, best of 3-5). The value 2: forward 1.08x at 4 Ki,
+  // 1.04x at 256 Ki, 1.01x at 16 Mi on an AVX2 Zen 3 (best of 5; 4 had cost it 0.82-0.85x on
+  // AVX2 on Zen 5, see celu; 2 was not measured there).
   static constexpr std::size_t derivative_interleave = 4;
+  static constexpr std::size_t interleave = 2;
   // Cheap enough that at 16 Mi floats memory, not the exp, sets its forward speed (non-temporal
   // stores: 1.20x there on AVX-512, scripts/bench_ab.sh).
   static constexpr bool memory_bound = true;
@@ -115,7 +118,7 @@ struct celu : unary<celu> {
   static constexpr accuracy bound{2, 2.5, 2, 1};
   // 4 batches at a time (core/multi.hpp), 4 Ki / 256 Ki floats: forward 1.20 / 1.19x, backward
   // 1.03 / 1.04x on AVX-512, 1.15 / 1.13x and 1.11 / 1.15x on AVX2 (scripts/bench_ab.sh); at
-  // 16 Mi on AVX-512 forward 0.95x, backward 0.99x. elu itself keeps none: 4 gave it
+  // 16 Mi on AVX-512 forward 0.95x, backward 0.99x. elu itself takes 2: 4 gave it
   // 1.04-1.07x on AVX-512 but 0.82-0.85x forward on AVX2.
   static constexpr std::size_t interleave = 4;
   static constexpr bool memory_bound = true;  // as elu's (1.11x forward at 16 Mi, AVX-512)

@@ -102,11 +102,13 @@ struct softshrink : unary<softshrink> {
 struct tanhshrink : unary<tanhshrink> {
   static constexpr std::string_view name = "tanhshrink";
   static constexpr accuracy bound{4, 6.5, 4, 6.5};
-  // The value one batch at a time (core/multi.hpp): 4 gave forward 1.10x at 4 Ki and 256 Ki
-  // floats on AVX-512 but 0.72x at 16 Mi; 2 gave 0.99-1.03x at every size. The derivative 4:
+  // The value 2 batches at a time (core/multi.hpp): 4 gave forward 1.10x at 4 Ki and 256 Ki
+  // floats on AVX-512 but 0.72x at 16 Mi; 2 gave 0.99-1.03x at every size there, and on an AVX2
+  // Zen 3 1.10x at 4 Ki, 1.07x at 256 Ki, 1.05x at 16 Mi (best of 5). The derivative 4:
   // backward 1.15x at 4 Ki and 256 Ki, 1.12-1.15x on AVX2; at 16 Mi, memory-bound and 1.26x
   // memcpy before, 0.86-0.90x (scripts/bench_ab.sh, best of 3-5).
   static constexpr std::size_t derivative_interleave = 4;
+  static constexpr std::size_t interleave = 2;
 
   template <class B> B eval(B x) const noexcept {
     using T = typename B::value_type;
