@@ -1,4 +1,5 @@
-// math::reciprocal_estimate (include/actfn/math/fma.hpp) and the quotient built on it,
+// math::divide_by (include/actfn/math/fma.hpp) against the division, bit for bit;
+// math::reciprocal_estimate and the quotient built on it,
 // math::sigmoid_split_of (include/actfn/math/logistic.hpp), on this build's architecture,
 // against 1 / d and num / (1 + e) in long double: the estimate within its documented 2^-14,
 // and hi + lo within 0.07 ULP of the exact quotient for the e it is given (the sigmoid's
@@ -89,4 +90,38 @@ TEMPLATE_TEST_CASE("sigmoid_split_of: hi + lo within 0.07 ULP of num / (1 + e) f
                  << worst_z << "; largest |lo| / |hi| " << static_cast<double>(worst_lo));
   CHECK(worst_lo <= std::ldexp(1.0L, -13));
   CHECK(worst < 0.07L);
+}
+
+TEMPLATE_TEST_CASE("divide_by: the division's own result, bit for bit, from the reciprocal",
+                   "[fma]", float, double) {
+  // num / d rounded to nearest is the reference (the hardware's division); divide_by must give
+  // the same bits from inv = 1 / d, for random num and d whose quotient is a normal number,
+  // every 257th float divisor of [1, 2) (each binade behaves alike), and num = +0.
+  using T = TestType;
+  using B = xsimd::batch<T>;
+  std::mt19937_64 gen(17);
+  std::uniform_real_distribution<double> mant(1.0, 2.0), expo(-60.0, 60.0);
+  const auto draw = [&] {
+    return static_cast<T>(std::ldexp(mant(gen), static_cast<int>(expo(gen))));
+  };
+  std::vector<T> ds;
+  for (const float d : floats_between(1.0f, 2.0f)) ds.push_back(static_cast<T>(d));
+  for (int i = 0; i < 30000; ++i) ds.push_back(draw());
+  std::size_t checked = 0;
+  for (const T d : ds) {
+    const T inv = T(1) / d;
+    for (int k = 0; k < 8; ++k) {
+      const T num = k < 2 ? static_cast<T>(mant(gen) * (k == 0 ? 1 : -1)) * d : draw();
+      const T got = actfn::math::divide_by(B(num), B(d), B(inv)).get(0);
+      if (got != num / d) {
+        INFO("num = " << std::hexfloat << num << ", d = " << d << ": divide_by " << got
+                      << ", num / d " << num / d);
+        REQUIRE(got == num / d);
+      }
+      ++checked;
+    }
+  }
+  const T zero = actfn::math::divide_by(B(T(0)), B(T(3)), B(T(1) / T(3))).get(0);
+  CHECK((zero == 0 && !std::signbit(zero)));
+  CHECK(checked == 8 * ds.size());
 }

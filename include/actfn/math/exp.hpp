@@ -212,6 +212,19 @@ inline B poly_p(B r) noexcept {
 /// it.
 enum class exp_use { value, derivative };
 
+namespace exp_detail {
+
+/// exp(r) for the reduced argument r of reduce_fast: 1 + r (1 + r P(r)) by Horner's rule, P
+/// of fast_p (Use = value) or fast_p_derivative.
+template <exp_use Use, class B>
+inline B fast_kernel(B r) noexcept {
+  const B one(1);
+  const B p = Use == exp_use::value ? poly_p(r) : horner(r, fast_p_derivative);
+  return fused(fused(p, r, one), r, one);
+}
+
+}  // namespace exp_detail
+
 /// exp(x) for |x| < 87.3 (float) / 708.3 (double) only: no range checks and no special values,
 /// so other x give meaningless results. For the activations, which test the range once per
 /// batch (exp_fast) and would otherwise pay for exp's checks and its error-carrying in every
@@ -226,13 +239,26 @@ inline B exp_in_range(B x) noexcept {
   if constexpr (std::is_same_v<typename B::value_type, float> && has_fma<typename B::arch_type>) {
     B t;
     const B r = exp_detail::reduce_fast(x, t);
-    const B one(1);
-    const B p = Use == exp_use::value ? exp_detail::poly_p(r)
-                                      : horner(r, exp_detail::fast_p_derivative);
-    return exp_detail::scale(fused(fused(p, r, one), r, one), t);
+    return exp_detail::scale(exp_detail::fast_kernel<Use>(r), t);
   } else {
     const exp_detail::reduced<B> e = exp_detail::reduce(x);
     return exp_detail::scale(e.m(), e.t);
+  }
+}
+
+/// exp(x + lo) for |x| < 87.3 (float) / 708.3 (double) and |lo| at most an ULP of x: x a
+/// rounded sum or difference, lo its rounding error (Knuth's two-sum), so that the error of the
+/// result does not grow with |x|. Float with FMA: lo joins the reduced argument (r + lo, one
+/// addition). Elsewhere exp_in_range(x) (1 + lo), one FMA.
+template <class B>
+inline B exp_in_range(B x, B lo) noexcept {
+  if constexpr (std::is_same_v<typename B::value_type, float> && has_fma<typename B::arch_type>) {
+    B t;
+    const B r = exp_detail::reduce_fast(x, t) + lo;
+    return exp_detail::scale(exp_detail::fast_kernel<exp_use::value>(r), t);
+  } else {
+    const B e = exp_in_range(x);
+    return fused(e, lo, e);
   }
 }
 

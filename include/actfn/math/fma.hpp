@@ -154,6 +154,22 @@ inline B division_remainder(B num, B d, B q) noexcept {
   }
 }
 
+/// num / d from inv = 1 / d rounded to nearest, for a divisor shared by many quotients (inv
+/// computed once): with FMA the product num inv corrected by its remainder, num inv + (num -
+/// q d) inv, one multiply and two FMAs in place of a division, and the same result, num / d
+/// rounded to nearest (Markstein's theorem: inv within half an ULP of 1 / d, num inv within
+/// an ULP of num / d), for finite num (-0 gives +0) while no step underflows or overflows.
+/// Without FMA the division.
+template <class B>
+inline B divide_by(B num, B d, B inv) noexcept {
+  if constexpr (has_fma<typename B::arch_type>) {
+    const B q = num * inv;
+    return fused(division_remainder(num, d, q), inv, q);
+  } else {
+    return num / d;
+  }
+}
+
 /// 1 / d to a relative error below 2^-14, for a normal d whose reciprocal is normal: float on
 /// AVX-512 the hardware's estimate (xsimd::reciprocal, VRCP14PS); elsewhere the rounded
 /// quotient 1 / d. For kernels that correct a quotient num * reciprocal_estimate(d) from its

@@ -28,10 +28,10 @@
 // accuracy. Bounds enforced by tests/rowwise/test_softmax.cpp against a long double reference:
 // softmax within 4 ULP (float) and 6 ULP (double), log_softmax within 3 ULP (float) and 4 ULP
 // (double), on random rows of every length up to 2W + 1, of 8W + 3 (the unrolled loops and a
-// tail) and of 1000. exp is math::exp_fast (actfn/math/exp.hpp). Results below the smallest
-// normal number may be flushed to 0 (exp does not produce subnormals); log_softmax's results of a
-// row dominated by one entry lose their relative accuracy as they approach that range (the terms
-// of their sum are flushed).
+// tail) and of 1000. exp is math::exp_in_range (actfn/math/exp.hpp), math::exp for the lanes
+// out of its range. Results below the smallest normal number may be flushed to 0 (exp does not
+// produce subnormals); log_softmax's results of a row dominated by one entry lose their
+// relative accuracy as they approach that range (the terms of their sum are flushed).
 //
 // NaN and infinities (as PyTorch's CPU kernels): entries equal to -inf in a row with a finite
 // maximum give exactly 0 (softmax) and -inf (log_softmax). A row that is entirely -inf, or
@@ -240,16 +240,22 @@ inline void require_rows(std::string_view where, std::string_view name, std::siz
 // ---- softmax ----------------------------------------------------------------------------------
 
 /// exp(x - m), accurate to exp's own error even where x - m is inexact: the rounding error of
-/// the subtraction, err (exact, by Knuth's two-sum), is put back as exp(d + err) = exp(d) (1 +
-/// err). Where d is infinite (x or m infinite), plain exp(d); NaN propagates.
+/// the subtraction, err (exact, by Knuth's two-sum), goes into exp as exp(d + err)
+/// (math::exp_in_range(d, err)). m is the row's maximum, so d <= 0: lanes with d <= -87.3, -inf
+/// and NaN included, take the cold path: exp(d) (1 + err), and plain exp(d) where d is
+/// infinite (x or m infinite); NaN propagates. Always inlined: GCC 12 otherwise called it out
+/// of line from transform's unrolled loop, which took 1.35x as long per row.
 template <class B>
-B exp_of_difference(B x, B m) {
+[[gnu::always_inline]] inline B exp_of_difference(B x, B m) {
   const B d = x - m;
   const B x_part = d + m;
   const B m_part = x_part - d;  // -(the part of -m that went into d)
   const B err = (x - x_part) - (m - m_part);
-  const B e = math::exp_fast(d);
-  return xsimd::select(xsimd::isinf(d), e, math::fused(e, err, e));
+  const B plain(-math::exp_plain<typename B::value_type>);
+  return math::plain_or(d > plain, math::exp_in_range(d, err), [&] {
+    const B e = math::exp(d);
+    return xsimd::select(xsimd::isinf(d), e, math::fused(e, err, e));
+  });
 }
 
 template <class Arch, class T>
@@ -257,8 +263,10 @@ void softmax_row(const T* x, T* y, std::size_t n) {
   using B = xsimd::batch<T, Arch>;
   const B m(row_max<Arch>(x, n));
   transform<Arch>(n, y, [m](B xb) { return exp_of_difference(xb, m); }, x);
-  const B s(static_cast<T>(sum_in_double<Arch, double>(n, [](auto e) { return e; }, y)));
-  transform<Arch>(n, y, [s](B e) { return e / s; }, y);
+  const T s = static_cast<T>(sum_in_double<Arch, double>(n, [](auto e) { return e; }, y));
+  // e / s as e (1 / s) corrected by its remainder: the same quotients (math::divide_by).
+  const B sb(s), inv(T(1) / s);
+  transform<Arch>(n, y, [sb, inv](B e) { return math::divide_by(e, sb, inv); }, y);
 }
 
 template <class Arch, class T>
