@@ -19,7 +19,11 @@ namespace actfn {
 struct sigmoid : unary<sigmoid> {
   static constexpr std::string_view name = "sigmoid";
   static constexpr accuracy bound{2, 5.5, 1.5, 4};
-  static constexpr std::size_t interleave = 4;
+  // The value 2 batches at a time, the derivative 4 (core/multi.hpp): on an AVX2 Zen 3 the value
+  // ran 1.09x as fast at 4 Ki floats and 1.10x at 256 Ki with 2 as with 4 (scripts/bench_ab.sh,
+  // best of 5; log_sigmoid's value lost with 2, 0.89x, and keeps 4). Not measured on AVX-512.
+  static constexpr std::size_t interleave = 2;
+  static constexpr std::size_t derivative_interleave = 4;
 
   template <class B> B eval(B x) const noexcept {
     const math::sigmoid_value<B> s = math::sigmoid_split_of(x, math::exp_in_range(math::minus_abs(x)));
