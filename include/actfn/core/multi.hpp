@@ -28,8 +28,11 @@
 // takes 2 (its float-lane kernel; the functor gives the figures); its value, in double lanes,
 // gained nothing with 2 (0.96-0.98x on the Zen 3). mish's derivative takes 2 (its value 4).
 // On the Zen 3 the values of sigmoid and celu ran faster with 2 than with 4 (1.09-1.10x,
-// 1.30x) and take 2, their derivatives 4; log_sigmoid's, softplus's and mish's did not (0.89x,
-// 0.91x, 1.02x) and keep 4.
+// 1.30x) and take 2; log_sigmoid's, softplus's and mish's did not (0.89x, 0.91x, 1.02x) and
+// keep 4. There the derivatives of elu and celu gained with 2 against 4 (1.32-1.60x) and take
+// 2, as their values do; sigmoid's keeps 4; tanh's, tanhshrink's and silu's lost with 2
+// (0.90-1.00x) and keep 4; swish's gained 1.08-1.13x but silu's, the same code, did not, and
+// both keep 4, which had been measured better on Zen 5.
 //
 // A multi behaves as a batch for everything these kernels use: arithmetic, comparison and
 // logical operators, B(scalar), value_type, arch_type and batch_bool_type, and the xsimd

@@ -20,12 +20,13 @@ namespace actfn {
 struct elu : unary<elu> {
   static constexpr std::string_view name = "elu";
   static constexpr accuracy bound{1.5, 2.5, 1, 1};
-  // The derivative 4 batches at a time (core/multi.hpp): backward 1.05-1.09x as fast at 4 Ki
-  // and 256 Ki floats on AVX-512, 1.20-1.25x on AVX2; at 16 Mi, memory-bound and 1.27x memcpy
-  // before, 0.90-0.91x (scripts/bench_ab.sh, best of 3-5). The value 2: forward 1.08x at 4 Ki,
-  // 1.04x at 256 Ki, 1.01x at 16 Mi on an AVX2 Zen 3 (best of 5; 4 had cost it 0.82-0.85x on
-  // AVX2 on Zen 5, see celu; 2 was not measured there).
-  static constexpr std::size_t derivative_interleave = 4;
+  // 2 batches at a time (core/multi.hpp), the value and the derivative. The derivative with 4
+  // against 1 had run backward 1.05-1.09x as fast at 4 Ki and 256 Ki floats on AVX-512,
+  // 1.20-1.25x on AVX2; at 16 Mi, memory-bound and 1.27x memcpy before, 0.90-0.91x
+  // (scripts/bench_ab.sh, best of 3-5). On an AVX2 Zen 3, 2 against 4: backward 1.32x at 4 Ki,
+  // 1.45x at 256 Ki; the value with 2 against 1: forward 1.08x at 4 Ki, 1.04x at 256 Ki, 1.01x
+  // at 16 Mi (best of 5; 4 had cost it 0.82-0.85x on AVX2 on Zen 5, see celu). 2 was not
+  // measured on AVX-512.
   static constexpr std::size_t interleave = 2;
   // Cheap enough that at 16 Mi floats memory, not the exp, sets its forward speed (non-temporal
   // stores: 1.20x there on AVX-512, scripts/bench_ab.sh).
@@ -119,10 +120,9 @@ struct celu : unary<celu> {
   // 4 batches at a time against 1 (core/multi.hpp), 4 Ki / 256 Ki floats: forward 1.20 /
   // 1.19x, backward 1.03 / 1.04x on AVX-512, 1.15 / 1.13x and 1.11 / 1.15x on AVX2
   // (scripts/bench_ab.sh); at 16 Mi on AVX-512 forward 0.95x, backward 0.99x. Later, on an AVX2
-  // Zen 3, the value ran 1.30x as fast at 4 Ki and 256 Ki with 2 as with 4 (best of 5), and
-  // takes 2; the derivative keeps 4. 2 against 4 was not measured on AVX-512.
+  // Zen 3, 2 against 4 ran forward 1.30x as fast at 4 Ki and 256 Ki, backward 1.41x at 4 Ki and
+  // 1.60x at 256 Ki (best of 5), and it takes 2. 2 against 4 was not measured on AVX-512.
   static constexpr std::size_t interleave = 2;
-  static constexpr std::size_t derivative_interleave = 4;
   static constexpr bool memory_bound = true;  // as elu's (1.11x forward at 16 Mi, AVX-512)
 
   double alpha = 1.0;
