@@ -180,12 +180,16 @@ TEMPLATE_LIST_TEST_CASE("span algorithms equal the scalar loop for every length 
 TEST_CASE("derivative_interleave applies to the derivative passes only", "[properties]") {
   // The span loop above runs each pass with its own number of batches at a time; which one
   // (span.hpp's detail::interleave): tanh declares derivative_interleave = 4 and no interleave,
-  // sigmoid interleave = 4 for both passes, and architectures without the measurement get 1.
+  // log_sigmoid interleave = 4 for both passes, sigmoid interleave = 2 and
+  // derivative_interleave = 4, and architectures without the measurement get 1.
   using actfn::detail::interleave;
   using A = xsimd::avx512bw;
   STATIC_REQUIRE(interleave<actfn::tanh, A> == 1);
   STATIC_REQUIRE(interleave<actfn::tanh, A, true> == actfn::tanh::derivative_interleave);
-  STATIC_REQUIRE(interleave<actfn::sigmoid, A, true> == actfn::sigmoid::interleave);
+  STATIC_REQUIRE(interleave<actfn::log_sigmoid, A> == actfn::log_sigmoid::interleave);
+  STATIC_REQUIRE(interleave<actfn::log_sigmoid, A, true> == actfn::log_sigmoid::interleave);
+  STATIC_REQUIRE(interleave<actfn::sigmoid, A> == 2);
+  STATIC_REQUIRE(interleave<actfn::sigmoid, A, true> == 4);
   STATIC_REQUIRE(interleave<actfn::tanh, xsimd::sse2, true> == 1);
 }
 
