@@ -20,16 +20,9 @@ namespace actfn {
 struct elu : unary<elu> {
   static constexpr std::string_view name = "elu";
   static constexpr accuracy bound{1.5, 2.5, 1, 1};
-  // 2 batches at a time (core/multi.hpp), the value and the derivative. The derivative with 4
-  // against 1 had run backward 1.05-1.09x as fast at 4 Ki and 256 Ki floats on AVX-512,
-  // 1.20-1.25x on AVX2; at 16 Mi, memory-bound and 1.27x memcpy before, 0.90-0.91x
-  // (scripts/bench_ab.sh, best of 3-5). On an AVX2 Zen 3, 2 against 4: backward 1.32x at 4 Ki,
-  // 1.45x at 256 Ki; the value with 2 against 1: forward 1.08x at 4 Ki, 1.04x at 256 Ki, 1.01x
-  // at 16 Mi (best of 5; 4 had cost it 0.82-0.85x on AVX2 on Zen 5, see celu). 2 was not
-  // measured on AVX-512.
+  // measured; see docs/design.md#interleave
   static constexpr std::size_t interleave = 2;
-  // Cheap enough that at 16 Mi floats memory, not the exp, sets its forward speed (non-temporal
-  // stores: 1.20x there on AVX-512, scripts/bench_ab.sh).
+  // few operations per element: see docs/design.md#non-temporal-stores
   static constexpr bool memory_bound = true;
 
   double alpha = 1.0;
@@ -62,8 +55,7 @@ struct elu : unary<elu> {
 struct selu : unary<selu> {
   static constexpr std::string_view name = "selu";
   static constexpr accuracy bound{2, 3, 2, 2};
-  // 2 batches at a time (core/multi.hpp): forward 1.04x, backward 1.53-1.66x at 4 Ki and
-  // 256 Ki floats on AVX-512 (AVX2: 0.98x, 1.17-1.21x); 4 lost forward on AVX2 (0.88-0.90x).
+  // measured; see docs/design.md#interleave
   static constexpr std::size_t interleave = 2;
 
   static constexpr double alpha = 1.6732632423543772848170429916717;
@@ -112,18 +104,15 @@ struct selu : unary<selu> {
 ///                                                        torch.nn.CELU(alpha=1.0)
 /// f'(x) = 1 for x > 0, exp(x / alpha) for x <= 0 (1 at the kink).
 /// derivative_from_output(y) = 1 for y > 0, y / alpha + 1 otherwise. Requires alpha != 0.
-/// celu(-0) = -0. The bound holds for any alpha: with alpha = 1 the measured worst is 0.94 ULP
-/// (as elu); other alpha add the rounding of x / alpha and of the product (1.2 ULP at alpha = 3).
+/// celu(-0) = -0. The bound holds for any alpha: alpha = 1 gives elu's results; other alpha
+/// add the rounding of x / alpha and of the product.
 struct celu : unary<celu> {
   static constexpr std::string_view name = "celu";
   static constexpr accuracy bound{2, 2.5, 2, 1};
-  // 4 batches at a time against 1 (core/multi.hpp), 4 Ki / 256 Ki floats: forward 1.20 /
-  // 1.19x, backward 1.03 / 1.04x on AVX-512, 1.15 / 1.13x and 1.11 / 1.15x on AVX2
-  // (scripts/bench_ab.sh); at 16 Mi on AVX-512 forward 0.95x, backward 0.99x. Later, on an AVX2
-  // Zen 3, 2 against 4 ran forward 1.30x as fast at 4 Ki and 256 Ki, backward 1.41x at 4 Ki and
-  // 1.60x at 256 Ki (best of 5), and it takes 2. 2 against 4 was not measured on AVX-512.
+  // measured; see docs/design.md#interleave
   static constexpr std::size_t interleave = 2;
-  static constexpr bool memory_bound = true;  // as elu's (1.11x forward at 16 Mi, AVX-512)
+  // few operations per element: see docs/design.md#non-temporal-stores
+  static constexpr bool memory_bound = true;
 
   double alpha = 1.0;
 

@@ -16,17 +16,16 @@ namespace actfn {
 
 /// gelu(x) = x * Phi(x), Phi the standard normal CDF      torch.nn.GELU(approximate='none')
 /// f'(x) = Phi(x) + x * phi(x), phi(x) = exp(-x^2 / 2) / sqrt(2 pi).
-/// Both come from actfn/math/erfc.hpp, a SIMD kernel (see there for the method); measured worst
-/// errors 0.61 / 6.03 ULP (float value / derivative; the derivative in float arithmetic where
-/// there is FMA, 0.60 ULP without) and 0.67 / 0.74 ULP (double).
+/// Both come from actfn/math/erfc.hpp, a SIMD kernel (see there for the method): the value is
+/// rounded essentially once; the float derivative is computed in float arithmetic where there is
+/// FMA (its 8-ULP target allows it) and in double lanes without. Measured errors:
+/// docs/accuracy.md.
 /// Limits: f(-inf) = -0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1; f has the sign of x
 /// (f(-0) = -0).
 struct gelu : unary<gelu> {
   static constexpr std::string_view name = "gelu";
   static constexpr accuracy bound{1, 6.5, 1, 1};
-  // The derivative 2 batches at a time (core/multi.hpp): backward 1.10x as fast at 4 Ki and
-  // 256 Ki floats, 1.04x at 16 Mi, on an AVX2 Zen 3 (scripts/bench_ab.sh, best of 5); 4 was
-  // 0.84-0.87x there. The value, in double lanes, keeps 1: 2 gave 0.96-0.98x.
+  // measured; see docs/design.md#interleave
   static constexpr std::size_t derivative_interleave = 2;
 
   template <class B> B eval(B x) const noexcept { return math::x_times_normal_cdf(x); }
@@ -57,6 +56,7 @@ struct gelu : unary<gelu> {
 struct gelu_tanh : unary<gelu_tanh> {
   static constexpr std::string_view name = "gelu_tanh";
   static constexpr accuracy bound{2.5, 7, 2, 5.5};
+  // measured; see docs/design.md#interleave
   static constexpr std::size_t interleave = 2;
 
   template <class B> B eval(B x) const noexcept {
@@ -95,8 +95,8 @@ struct gelu_tanh : unary<gelu_tanh> {
     const B t = math::sigmoid_complement(z.value, s);  // 1 - s
     const B s_at = s.hi + math::fused(s.hi * dz, t, s.lo);
     const B dzdx = math::fused(detail::splat<B>(3 * k_b<T>.hi) * x, x, detail::splat<B>(k_a<T>.hi));
-    // x z' = xdz + xdz_err exactly; 1 + x z' t cancels near the window (by up to 2.5x), so its
-    // product's rounding is kept.
+    // x z' = xdz + xdz_err exactly; 1 + x z' t cancels near the window (by up to a factor of
+    // 2.5), so its product's rounding is kept.
     const B xdz = math::rounded(x * dzdx);
     const B xdz_err = math::product_error(x, dzdx, xdz);
     // t = 0 (x far right, +inf included) gives 1, and s = 0 (far left, -inf) gives 0, the

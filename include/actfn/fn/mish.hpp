@@ -24,10 +24,8 @@ namespace actfn {
 struct mish : unary<mish> {
   static constexpr std::string_view name = "mish";
   static constexpr accuracy bound{3, 7.5, 2.5, 6};
+  // measured; see docs/design.md#interleave
   static constexpr std::size_t interleave = 4;
-  // The derivative 2 batches at a time (core/multi.hpp): backward 1.44x as fast at 4 Ki floats
-  // and 1.50x at 256 Ki on an AVX2 Zen 3 (scripts/bench_ab.sh, best of 5) than with the
-  // value's 4, which it took until then.
   static constexpr std::size_t derivative_interleave = 2;
 
   template <class B> B eval(B x) const noexcept {
@@ -54,8 +52,8 @@ struct mish : unary<mish> {
     const B e = math::exp_fast(xsimd::select(x > B(k_linear), B(k_linear), x));
     const B ep2 = e + B(2);
     const B d = math::fused(e, ep2, B(2));
-    // (e + 2) d + 4 x (e + 1) cancels by up to 3.3x left of the window: both products are
-    // summed with their exact rounding errors.
+    // (e + 2) d + 4 x (e + 1) cancels by up to a factor of 3.3 left of the window: both
+    // products are summed with their exact rounding errors.
     const B ep1 = e + B(1);
     const B a = math::rounded(ep2 * d);
     const B b = math::rounded(B(4) * x * ep1);

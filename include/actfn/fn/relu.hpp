@@ -18,6 +18,7 @@ namespace actfn {
 struct relu : unary<relu> {
   static constexpr std::string_view name = "relu";
   static constexpr accuracy bound{0, 0, 0, 0};
+  // few operations per element: see docs/design.md#non-temporal-stores
   static constexpr bool memory_bound = true;
 
   template <class B> B eval(B x) const noexcept {
@@ -40,6 +41,7 @@ struct relu : unary<relu> {
 struct relu6 : unary<relu6> {
   static constexpr std::string_view name = "relu6";
   static constexpr accuracy bound{0, 0, 0, 0};
+  // few operations per element: see docs/design.md#non-temporal-stores
   static constexpr bool memory_bound = true;
 
   template <class B> B eval(B x) const noexcept {
@@ -65,6 +67,7 @@ struct relu6 : unary<relu6> {
 struct leaky_relu : unary<leaky_relu> {
   static constexpr std::string_view name = "leaky_relu";
   static constexpr accuracy bound{1, 1, 1, 1};
+  // few operations per element: see docs/design.md#non-temporal-stores
   static constexpr bool memory_bound = true;
 
   double negative_slope = 0.01;
@@ -102,12 +105,13 @@ struct leaky_relu : unary<leaky_relu> {
 };
 
 /// prelu(x) = x for x >= 0, weight * x otherwise, with one weight shared by all elements.
-///                                                        torch.nn.PReLU(num_parameters=1, init=0.25)
+///                                                      torch.nn.PReLU(num_parameters=1, init=0.25)
 /// Same formulas as leaky_relu with negative_slope = weight; derivative_from_output needs
 /// weight >= 0. Per-channel weights and the weight gradient: actfn/rowwise/prelu.hpp.
 struct prelu : unary<prelu> {
   static constexpr std::string_view name = "prelu";
   static constexpr accuracy bound{1, 1, 1, 1};
+  // few operations per element: see docs/design.md#non-temporal-stores
   static constexpr bool memory_bound = true;
 
   double weight = 0.25;
@@ -140,6 +144,7 @@ struct prelu : unary<prelu> {
 struct rrelu : unary<rrelu> {
   static constexpr std::string_view name = "rrelu";
   static constexpr accuracy bound{1, 1, 1, 1};
+  // few operations per element: see docs/design.md#non-temporal-stores
   static constexpr bool memory_bound = true;
 
   double lower = 1.0 / 8.0;
@@ -181,6 +186,7 @@ struct rrelu : unary<rrelu> {
 struct threshold : unary<threshold> {
   static constexpr std::string_view name = "threshold";
   static constexpr accuracy bound{0, 0, 0, 0};
+  // few operations per element: see docs/design.md#non-temporal-stores
   static constexpr bool memory_bound = true;
 
   double thresh = 0.0;  // PyTorch's "threshold" (a member cannot share the type's name)

@@ -18,6 +18,7 @@ namespace actfn {
 struct hardshrink : unary<hardshrink> {
   static constexpr std::string_view name = "hardshrink";
   static constexpr accuracy bound{0, 0, 0, 0};
+  // few operations per element: see docs/design.md#non-temporal-stores
   static constexpr bool memory_bound = true;
 
   double lambd = 0.5;
@@ -52,6 +53,7 @@ struct hardshrink : unary<hardshrink> {
 struct softshrink : unary<softshrink> {
   static constexpr std::string_view name = "softshrink";
   static constexpr accuracy bound{1, 0, 1, 0};
+  // few operations per element: see docs/design.md#non-temporal-stores
   static constexpr bool memory_bound = true;
 
   double lambd = 0.5;
@@ -88,25 +90,20 @@ struct softshrink : unary<softshrink> {
 /// two terms of one sign, |x| - 1 exact. |x| is clamped to 43 inside exp (beyond it the term
 /// is far below one ULP), so no lane needs a range test, and NaN (clamped to 43 by minps,
 /// which returns its second operand) and infinities pass through |x| - 1. Both are computed
-/// and one is selected. 3.23 ULP at most over all floats (AVX2, near x = 0.022), where the
-/// continued fraction below gave 3.42 with twice the operations and two divisions.
+/// and one is selected. 3.23 ULP over all floats, where the continued fraction below gives 3.42
+/// with twice the operations and two divisions.
 /// Double, and float without FMA: for |x| < 1.5 Lambert's continued fraction tanh x =
 /// x / (1 + q), q = x^2 / (3 + x^2 / (5 + x^2 / (7 + ...))), which gives x - tanh x =
 /// x q / (1 + q) with no subtraction; q is evaluated bottom-up as one fraction N / D of 11
 /// levels (enough at |x| = 1.5), float without FMA in double lanes (where every level would
 /// round twice); x - tanh(x) from 1.5 on.
-/// f'(x) = tanh(x)^2, from expm1 (see eval_derivative): 6.06 ULP over all floats (AVX-512 and
-/// AVX2), 5.71 in double (2^27 samples: every 2^37th bit pattern), within the 8-ULP target;
-/// math::tanh squared was 3.87 ULP and took 1.69x as long backward at 4 Ki floats on AVX-512.
+/// f'(x) = tanh(x)^2, from expm1 (see eval_derivative): within the 8-ULP target (6.06 ULP over
+/// all floats) and cheaper than squaring math::tanh, whose extra accuracy is not needed here.
 /// Odd; f(+-inf) = +-inf.
 struct tanhshrink : unary<tanhshrink> {
   static constexpr std::string_view name = "tanhshrink";
   static constexpr accuracy bound{4, 6.5, 4, 6.5};
-  // The value 2 batches at a time (core/multi.hpp): 4 gave forward 1.10x at 4 Ki and 256 Ki
-  // floats on AVX-512 but 0.72x at 16 Mi; 2 gave 0.99-1.03x at every size there, and on an AVX2
-  // Zen 3 1.10x at 4 Ki, 1.07x at 256 Ki, 1.05x at 16 Mi (best of 5). The derivative 4:
-  // backward 1.15x at 4 Ki and 256 Ki, 1.12-1.15x on AVX2; at 16 Mi, memory-bound and 1.26x
-  // memcpy before, 0.86-0.90x (scripts/bench_ab.sh, best of 3-5).
+  // measured; see docs/design.md#interleave
   static constexpr std::size_t derivative_interleave = 4;
   static constexpr std::size_t interleave = 2;
 

@@ -19,9 +19,7 @@ namespace actfn {
 struct sigmoid : unary<sigmoid> {
   static constexpr std::string_view name = "sigmoid";
   static constexpr accuracy bound{2, 5.5, 1.5, 4};
-  // The value 2 batches at a time, the derivative 4 (core/multi.hpp): on an AVX2 Zen 3 the value
-  // ran 1.09x as fast at 4 Ki floats and 1.10x at 256 Ki with 2 as with 4 (scripts/bench_ab.sh,
-  // best of 5; log_sigmoid's value lost with 2, 0.89x, and keeps 4). Not measured on AVX-512.
+  // measured; see docs/design.md#interleave
   static constexpr std::size_t interleave = 2;
   static constexpr std::size_t derivative_interleave = 4;
 
@@ -46,13 +44,13 @@ struct sigmoid : unary<sigmoid> {
 };
 
 /// log_sigmoid(x) = log(1 / (1 + exp(-x))) = min(x, 0) - log1p(exp(-|x|))   torch.nn.LogSigmoid
-/// f'(x) = sigmoid(-x) as math::sigmoid_short (one quotient: 3.4 ULP, 1.46x faster backward
-/// than sigmoid's hi + lo at 4 Ki floats on AVX-512); derivative_from_output(y) = 1 - exp(y) =
-/// -expm1(y).
+/// f'(x) = sigmoid(-x) as math::sigmoid_short (one quotient, cheaper than sigmoid's hi + lo and
+/// within the derivative's target); derivative_from_output(y) = 1 - exp(y) = -expm1(y).
 /// Limits: f(-inf) = -inf, f(+inf) = 0; log_sigmoid(-100) = -100 (no overflow).
 struct log_sigmoid : unary<log_sigmoid> {
   static constexpr std::string_view name = "log_sigmoid";
   static constexpr accuracy bound{2, 3.5, 1.5, 2.5};
+  // measured; see docs/design.md#interleave
   static constexpr std::size_t interleave = 4;
 
   template <class B> B eval(B x) const noexcept {
@@ -72,6 +70,7 @@ struct log_sigmoid : unary<log_sigmoid> {
 struct hardsigmoid : unary<hardsigmoid> {
   static constexpr std::string_view name = "hardsigmoid";
   static constexpr accuracy bound{1.5, 1, 1.5, 1};
+  // few operations per element: see docs/design.md#non-temporal-stores
   static constexpr bool memory_bound = true;
 
   template <class B> B eval(B x) const noexcept {
@@ -79,9 +78,8 @@ struct hardsigmoid : unary<hardsigmoid> {
     // x clamped to [-3, 3] first gives exactly 0 and 1 outside; NaN passes the clamp as it is
     // (maxps/minps return their second operand when either is NaN). Times 1/6 rounded, not
     // divided by 6: the roundings of x + 3, of 1/6 and of the product add up to 1.33 ULP at
-    // most (all floats), within the 4-ULP target; the correctly rounded quotient (Markstein's
-    // correction, two more FMAs per batch) was 1.32x slower at 4 Ki floats on AVX-512
-    // (scripts/bench_ab.sh) and slower than Eigen's clamp of x + 3 times 1/6.
+    // most (all floats), within the 4-ULP target, and a correctly rounded quotient (Markstein's
+    // correction) would cost two more FMAs per batch.
     using T = typename B::value_type;
     return (xsimd::min(B(3), xsimd::max(B(-3), x)) + B(3)) * B(T(1) / T(6));
   }

@@ -12,8 +12,8 @@ namespace actfn {
 /// softplus(x) = log1p(exp(beta x)) / beta, and x where beta x > threshold.
 ///                                                        torch.nn.Softplus(beta=1, threshold=20)
 /// f'(x) = sigmoid(beta x), and 1 where beta x > threshold (the log1p branch at the switch);
-/// sigmoid as math::sigmoid_short (one quotient: 3.4 ULP, 1.36x faster backward than sigmoid's
-/// hi + lo at 4 Ki floats on AVX-512).
+/// sigmoid as math::sigmoid_short (one quotient, cheaper than sigmoid's hi + lo and within the
+/// derivative's target).
 /// derivative_from_output(y) = 1 - exp(-beta y), and 1 where beta y > threshold (PyTorch's
 /// formula from the output; just above the switch, within exp(-threshold), y cannot tell
 /// which branch made it). Requires beta > 0. The documented bounds are for beta = 1 (any power
@@ -22,6 +22,7 @@ namespace actfn {
 struct softplus : unary<softplus> {
   static constexpr std::string_view name = "softplus";
   static constexpr accuracy bound{2, 3.5, 1.5, 2.5};
+  // measured; see docs/design.md#interleave
   static constexpr std::size_t interleave = 4;
 
   double beta = 1.0;

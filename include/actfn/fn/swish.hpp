@@ -14,20 +14,15 @@ namespace actfn {
 
 /// swish(x) = x * sigmoid(beta * x)                       (Ramachandran et al. 2017), beta = 1
 /// f'(x) = s + beta x s (1 - s) with s = sigmoid(beta x), as math::sigmoid_plus_slope (one
-/// quotient: backward 1.32-1.42x as fast as from sigmoid's hi + lo and a second quotient, at 4 Ki
-/// to 16 Mi floats on AVX-512, 1.38-1.45x at 4 Ki and 256 Ki on AVX2, scripts/bench_ab.sh). Far
-/// left (z = beta x < -87.3 for float, -708.4 for double) f' = (1 + z) exp(z) to working
-/// precision, computed by math::exp_times so that it stays accurate while the result is a normal
-/// number.
+/// quotient, where sigmoid's hi + lo and sigmoid' would take a second). Far left (z = beta x
+/// < -87.3 for float, -708.4 for double) f' = (1 + z) exp(z) to working precision, computed by
+/// math::exp_times so that it stays accurate while the result is a normal number.
 /// Limits (beta > 0): f(-inf) = 0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1; beta = 0 gives
 /// x / 2 everywhere (f(+-inf) = +-inf, f' = 1/2).
 struct swish : unary<swish> {
   static constexpr std::string_view name = "swish";
   static constexpr accuracy bound{2, 7.5, 2, 6.5};
-  // 2 batches at a time (core/multi.hpp): backward 1.23x at 4 Ki and 256 Ki floats on AVX-512,
-  // forward 0.98-1.0x; 4 gave 1.29x and 0.97x (scripts/bench_ab.sh, best of 5). With the
-  // one-quotient derivative, 4 for the derivative alone (derivative_interleave): backward
-  // 1.05-1.07x as 2 on AVX-512 (best of 5), 1.07-1.10x on AVX2 (best of 3); silu likewise.
+  // measured; see docs/design.md#interleave
   static constexpr std::size_t interleave = 2;
   static constexpr std::size_t derivative_interleave = 4;
 
@@ -77,6 +72,7 @@ struct swish : unary<swish> {
 struct silu : unary<silu> {
   static constexpr std::string_view name = "silu";
   static constexpr accuracy bound{2, 7.5, 2, 6.5};
+  // measured; see docs/design.md#interleave
   static constexpr std::size_t interleave = 2;
   static constexpr std::size_t derivative_interleave = 4;
 
@@ -91,6 +87,7 @@ struct silu : unary<silu> {
 struct hardswish : unary<hardswish> {
   static constexpr std::string_view name = "hardswish";
   static constexpr accuracy bound{3, 1, 3, 1};
+  // few operations per element: see docs/design.md#non-temporal-stores
   static constexpr bool memory_bound = true;
 
   template <class B> B eval(B x) const noexcept {

@@ -19,10 +19,7 @@ namespace actfn {
 struct tanh : unary<tanh> {
   static constexpr std::string_view name = "tanh";
   static constexpr accuracy bound{1.5, 5.5, 1.5, 3.5};
-  // Derivative and backward 4 batches at a time (core/multi.hpp): backward 1.09x as fast at
-  // 4 Ki and 256 Ki floats on AVX-512, 1.07x on AVX2; at 16 Mi, memory-bound and 1.15x memcpy
-  // before, 0.92x and 1.02x in two runs (scripts/bench_ab.sh, best of 3 and 5). The value
-  // keeps 1 batch: 4 measured 0.90-0.94x, 2 0.98x.
+  // measured; see docs/design.md#interleave
   static constexpr std::size_t derivative_interleave = 4;
 
   template <class B> B eval(B x) const noexcept { return math::tanh(x); }
@@ -50,6 +47,7 @@ struct tanh : unary<tanh> {
 struct softsign : unary<softsign> {
   static constexpr std::string_view name = "softsign";
   static constexpr accuracy bound{2, 4, 2, 4};
+  // few operations per element: see docs/design.md#non-temporal-stores
   static constexpr bool memory_bound = true;
 
   template <class B> B eval(B x) const noexcept {
@@ -78,6 +76,7 @@ struct softsign : unary<softsign> {
 struct hardtanh : unary<hardtanh> {
   static constexpr std::string_view name = "hardtanh";
   static constexpr accuracy bound{0, 0, 0, 0};
+  // few operations per element: see docs/design.md#non-temporal-stores
   static constexpr bool memory_bound = true;
 
   double min_val = -1.0;

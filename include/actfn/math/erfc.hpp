@@ -19,31 +19,25 @@
 //              v = u - c exact (Sterbenz) and a0, a1 double-doubles; -u^2/2 is split exactly
 //              from 26-bit halves of u (Dekker), so no FMA is needed anywhere for exactness.
 //   u >= 4.04: A = -u^2/2 - 9/16 - ln(2)/2 + g(2/u^2), g = R2/S2 of fdlibm's erfc (see k_r2).
-// float: x Phi(x) is computed in double lanes, where a short path suffices: Q(u) = exp(-u^2/2) P4(u)/S5(u)
-// (own rational fit, 2^-27.5 relative) with exp(-u^2/2) = 2^k 2^f (2^-29), so rounding to float
-// is the only error that matters. That costs two double batches per float batch, but a
-// float-lane kernel as accurate would need the double path's double-double care at float scale
-// (about as many operations per 16 lanes), and one without it is off by several ULPs. The
-// derivative, whose target is 8 ULP, is computed in float arithmetic where there is FMA
-// (x_times_cdf_slope_float: the same rational, float coefficients, 6.03 ULP over all floats,
-// 2.0x as fast as in double lanes at 4 Ki floats on AVX-512, scripts/bench_ab.sh), in double
-// lanes without FMA and for |x| >= 13.2.
+// float: x Phi(x) is computed in double lanes, where a short path suffices:
+// Q(u) = exp(-u^2/2) P4(u)/S5(u) (own rational fit, 2^-27.5 relative) with exp(-u^2/2) =
+// 2^k 2^f (2^-29), so rounding to float is the only error that matters. That costs two double
+// batches per float batch, but a float-lane kernel as accurate would need the double path's
+// double-double care at float scale (about as many operations per 16 lanes), and one without
+// it is off by several ULPs. The derivative, whose target is 8 ULP, is computed in float
+// arithmetic where there is FMA (x_times_cdf_slope_float: the same rational, float
+// coefficients; 6.03 ULP over all floats, with half the double lanes' work), in double lanes
+// without FMA and for |x| >= 13.2.
 //
 // Coefficients: fdlibm's R2/S2 (s_erf.c, via FreeBSD msun), the numerator re-centred as
 // described at k_r2; everything else (k_exp, k_near, k_f_*) fitted for actfn with mpmath
 // (Chebyshev-node least squares, resp. a Loeb/Lawson rational iteration, in 200-300-bit
 // arithmetic, coefficients rounded to double one at a time with the rest refitted).
 //
-// Measured worst errors (README "Accuracy" measure; tools/ulp_sweep.cpp's sampled sweep plus
-// 5x10^6-point sweeps of [-39, 9], denser at piece boundaries and range ends, against a
-// __float128 reference; SSE2, AVX2 and AVX-512 builds alike):
-//   float:  x Phi(x) 0.61 ULP, derivative 0.60 ULP (in double lanes; 6.03 in float lanes, all
-//           floats, AVX-512 and AVX2);   double: 0.67 ULP, 0.74 ULP.
-// Speed (scripts/bench.sh, AVX-512, 4096 elements, forward, median on a loaded 2-core machine):
-// float 1.6 Gelem/s, double 0.21 (the per-lane C library stopgap this replaces: 0.08 and 0.01;
-// a std::erf loop: 0.08 and 0.08). Faster ones give up the tail: x erfc(-x / sqrt 2) / 2 with
-// xsimd's erfc is ~1.1x faster in float and 4-70 ULP off; Eigen's and oneDNN's gelu, 3.3x and 1.5x
-// faster, differ from this one by up to 2e8 and 2e7 ULP for large negative x.
+// Measured worst errors, and how they are measured: docs/accuracy.md.
+// Cheaper formulations give up the tail: x erfc(-x / sqrt 2) / 2 with xsimd's erfc is 4-70 ULP
+// off in float, and Eigen's and oneDNN's gelu differ from this one by up to 2e8 and 2e7 ULP for
+// large negative x.
 // Results below the smallest normal number may be flushed to zero (exp's scale is 0 there).
 // Signs and limits: x Phi(x) has the sign of x: -0 for -0 and where it underflows for x < 0,
 // -inf included (the limit 0, from below), +inf at +inf; the derivative is 0 at -inf (a zero of
@@ -120,7 +114,7 @@ struct scaled {  // (m.hi + m.lo) * scale, scale a power of two (or 0)
 /// 2^Bias exp(hi + lo) for hi + lo <= 0 (any |lo| < 1), as a double-double mantissa in
 /// [0.7, 1.42] and a power-of-two scale, so the caller can go on in extended precision and round
 /// once. The mantissa's error is below 2^-55 relative. Where the scale would be subnormal it is
-/// 0: such results may be flushed (README, "Accuracy"); Bias > 0 keeps them for a caller that
+/// 0: such results may be flushed (docs/accuracy.md); Bias > 0 keeps them for a caller that
 /// sums such terms into a normal number and scales back.
 template <int Bias = 0, class B>
 inline scaled<B> exp_dd(B hi, B lo) noexcept {
@@ -344,7 +338,7 @@ inline gauss_parts<D> tail_and_gauss(D u) noexcept {
   const D k = t - magic;
   const D f = z - k, f2 = f * f;
   // The polynomials in Estrin's form (pairs of terms, then powers of f^2 and u^2): the same
-  // number of operations as Horner's rule in shorter dependency chains, measured 6-10% faster.
+  // number of operations as Horner's rule in shorter dependency chains.
   auto c = [](double v) { return D(v); };
   const auto& e_ = k_exp2_short;  // 2^f (lanes.hpp)
   const D e = fused(fused(fused(c(e_[6]), f2, fused(c(e_[5]), f, c(e_[4]))), f2,
@@ -397,7 +391,7 @@ inline constexpr float k_f_fast_max = 13.2f;
 
 /// Phi(x) + x phi(x) for float lanes with FMA and |x| < k_f_fast_max (the caller takes the
 /// other lanes, NaN included, from the double-lane path). gelu's derivative has an 8-ULP
-/// target (README, "Accuracy"), which float arithmetic meets where gelu's value needs double
+/// target (docs/accuracy.md), which float arithmetic meets where gelu's value needs double
 /// lanes. With u = |x|: u^2 = w + w_err exactly (FMA), G = exp(-u^2/2) =
 /// exp_in_range<exp_use::derivative>(-w/2) (1 - w_err/2) (so the rounding of u^2, up to 40
 /// ULPs of G near u = 13, is not lost), and

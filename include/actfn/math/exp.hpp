@@ -30,21 +30,12 @@
 //   number), NaN for NaN (x + inf). That costs five operations, skipped when every lane has
 //   |x| < 87.3 (one test and a branch).
 //
-// Measured (ULP of the result type, tests/support/ulp.hpp's measure):
-//   float, all 2^32 inputs against std::exp in double (a throwaway program looping over every
-//   bit pattern through ulp_error, g++ -std=c++20 -O2 -march=x86-64-v4 / -v3 / x86-64):
-//     AVX-512 0.5441, AVX2 (FMA) 0.5441 ULP, both at x = -0x1.5ce86ep+4 (-21.81);
-//     SSE2 (no FMA: r^2/2 and rl rounded once more) 0.5730 ULP.
-//   double, 4x10^6 samples over [-708.4, 709.8] and [-2, 2] against expl: AVX-512 0.575, SSE2
-//     0.601 ULP.
-//   tests/test_math_exp.cpp holds a 2^20-input strided sweep and the edges to these bounds.
-// Speed (a throwaway loop: 4096 elements in L1, best of 15x200 passes, g++ -O2, on a loaded
-// 2-core Zen 5; ratio = xsimd::exp's time / this one's, repeated runs vary by about 0.1):
-//   float: AVX-512 0.74-0.78, AVX2 0.66-0.70, SSE2 1.07-1.27;
-//   double: AVX-512 0.95-0.98, AVX2 2.2-2.4, SSE2 1.1-1.5.
-// On the FMA architectures the float kernel is slower than xsimd's (14 multiply-class
-// operations against its 9): carrying rl and e1 and keeping r^2/2 unrounded is what buys 0.54
-// ULP instead of 1.6; nothing here that is cheaper was found to stay within 0.55.
+// Bounds (ULP of the result type; measured errors: docs/accuracy.md): float 0.55 with FMA,
+// 0.60 without (where r^2/2 and rl are rounded once more); double 0.65. tests/test_math_exp.cpp
+// checks them with a strided sweep and the edges.
+// On the FMA architectures the float kernel does more work than xsimd's (14 multiply-class
+// operations against its 9): carrying rl and e1 and keeping r^2/2 unrounded is what keeps it
+// within 0.55 ULP instead of 1.6.
 #pragma once
 
 #include <cstddef>
@@ -206,10 +197,8 @@ inline B poly_p(B r) noexcept {
 /// What an exp_in_range or exp_fast result is for, which sets its accuracy in float with FMA:
 /// an activation's value (0.89 ULP), or a derivative, whose target is 8 ULP (2.18 ULP, one
 /// multiply-add fewer). The derivatives of sigmoid, log_sigmoid, tanh, softplus, elu, selu,
-/// celu, swish, silu and gelu use the latter: backward 1.02-1.11x as fast at 4 Ki and 256 Ki
-/// floats on AVX-512, 1.03-1.08x on AVX2 (scripts/bench_ab.sh, best of 5), each within its
-/// bound (README's catalogue gives the measured errors). Double, and float without FMA, ignore
-/// it.
+/// celu, swish, silu and gelu use the latter, each within its bound (docs/accuracy.md gives the
+/// measured errors). Double, and float without FMA, ignore it.
 enum class exp_use { value, derivative };
 
 namespace exp_detail {
@@ -229,9 +218,8 @@ inline B fast_kernel(B r) noexcept {
 /// so other x give meaningless results. For the activations, which test the range once per
 /// batch (exp_fast) and would otherwise pay for exp's checks and its error-carrying in every
 /// lane. Float with FMA: reduce_fast and 1 + r (1 + r P(r)) by Horner's rule, eight
-/// multiply-adds against exp's fourteen: 0.89 ULP (all floats in range, AVX2) against 0.544;
-/// for exp_use::derivative P of degree 3 (fast_p_derivative), seven multiply-adds and 2.18 ULP
-/// (all floats in range, AVX-512 and AVX2).
+/// multiply-adds against exp's fourteen: 0.89 ULP over all floats in range against 0.544; for
+/// exp_use::derivative P of degree 3 (fast_p_derivative), seven multiply-adds and 2.18 ULP.
 /// Double, and float without FMA (SSE2, where each step would round twice: silu and elu' would
 /// leave their bounds): exp's own kernel.
 template <exp_use Use = exp_use::value, class B>
@@ -279,9 +267,7 @@ inline auto in_plain_range(B x) noexcept {
 /// keep their special values and far tails off the common path.
 ///
 /// edge() is called out of line, as a cold function, so that its body (often a full
-/// xsimd::exp or log1p) stays out of the hot loop: in scripts/bench.sh at 4 Ki floats on
-/// AVX-512 that made selu, elu, silu, swish and sigmoid forward 1.15-1.35x faster, the rest
-/// unchanged within the noise (the commit that added it gives the figures).
+/// xsimd::exp or log1p) stays out of the hot loop.
 template <class Edge>
 [[gnu::noinline, gnu::cold]] auto cold_call(Edge& edge) {
   return edge();
@@ -356,7 +342,7 @@ inline B expm1(B x) noexcept {
 /// exp(x) - 1 for -87.3 < x <= 0 (float) / -708.3 < x <= 0 (double) only, no special values
 /// (see exp_in_range). Float: 2^n (1 + s) - 1 = 2^n s + (2^n - 1) rounded once (one FMA;
 /// 2^n - 1 is exact for n >= -24, and below that it is -1 rounded, as is the result), with
-/// s = exp(r) - 1 = r + r^2 P(r): 0.94 ULP (all floats in range, AVX2), no cancellation for
+/// s = exp(r) - 1 = r + r^2 P(r): 0.94 ULP over all floats in range, no cancellation for
 /// x <= 0. Above 0 the sum cancels (1.6 ULP at x = 0.4): callers pass min(0, x). Double, and
 /// float without FMA (as exp_in_range): expm1's own kernel.
 template <class B>

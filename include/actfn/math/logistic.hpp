@@ -29,7 +29,7 @@ struct split_value {
 /// e below 2^-124, z < -86, where lo is a subnormal number on a grid of one ULP of hi: up to
 /// half an ULP more there.) NaN propagates; lo = 0 at z = +-inf.
 /// (A flat struct, not derived from split_value: GCC 12 copies a sliced base of xsimd batches
-/// through the stack with 64-bit moves, which cost sigmoid three times its arithmetic.)
+/// through the stack with 64-bit moves, which cost sigmoid more than its arithmetic.)
 template <class B>
 struct sigmoid_value {
   B hi, lo;
@@ -65,12 +65,11 @@ inline B sigmoid(B z) noexcept {
 
 /// sigma(z) as one quotient, num / (1 + e) with e = exp_in_range<exp_use::derivative>(-|z|)
 /// and num = 1 (z >= 0) or e (z < 0): no hi + lo, so exp's error (2.18 ULP), the rounding of
-/// 1 + e and the quotient's add up: 3.40 ULP over all floats (AVX-512 and AVX2; 2.40 with the
-/// value's exp), 2.08 sampled in double. For the
-/// derivatives (softplus', log_sigmoid'), whose target is 8 ULP; sigmoid's own value, whose
-/// target is 2, keeps sigmoid_split. A division, not reciprocal_estimate and a Newton step:
-/// that measured 0.87-0.90x as fast (AVX-512). Where |z| is beyond exp_in_range's range (and
-/// for NaN) it is math::sigmoid's value.
+/// 1 + e and the quotient's add up (3.40 ULP over all floats). For the derivatives
+/// (softplus', log_sigmoid'), whose target is 8 ULP; sigmoid's own value, whose target is 2,
+/// keeps sigmoid_split. A division, not reciprocal_estimate and a Newton step, which is
+/// slower here. Where |z| is beyond exp_in_range's range (and for NaN) it is math::sigmoid's
+/// value.
 template <class B>
 inline B sigmoid_short(B z) noexcept {
   const B e = exp_in_range<exp_use::derivative>(minus_abs(z));
@@ -95,14 +94,13 @@ inline B sigmoid_slope_of(B e) noexcept {
 /// sigma(z) + z sigma'(z) (swish' at z = beta x) from e = exp(-|z|) in exp_in_range's range,
 /// with one quotient: with d = 1 + e, r = 1 / d and num = 1 (z >= 0) or e (z < 0),
 /// sigma = num r and sigma' = e r^2, so the sum is r (num + z e r). r's relative error
-/// reaches the result twice, and the sum cancels by up to 2.5x near the zero of swish': over
-/// all floats 6.01 ULP with FMA (AVX-512 and AVX2) from exp_in_range's e, 7.15 from the
-/// exp_use::derivative e that swish' passes. Without FMA the sum rounds twice, which
-/// made it 7.11, so there r also takes in the rounding error of 1 + e, d_err (exact), to first
-/// order: 1 / (d + d_err) = r - r^2 d_err, and 5.62 ULP. With FMA that correction cost a
-/// quarter of the speed gained (backward 1.12-1.15x as fast as sigmoid_split's hi + lo and
-/// sigmoid_slope_of's second quotient, against 1.34-1.43x without it, at 4 Ki and 256 Ki
-/// floats on AVX-512, scripts/bench_ab.sh).
+/// reaches the result twice, and the sum cancels by up to a factor of 2.5 near the zero of
+/// swish': with FMA that stays within the 8-ULP target of swish' (7.15 ULP over all floats
+/// from the exp_use::derivative e it passes). Without FMA the sum rounds twice (7.11 ULP), so
+/// there r also takes in the rounding error of 1 + e, d_err (exact), to first order:
+/// 1 / (d + d_err) = r - r^2 d_err (5.62 ULP). With FMA the correction is left out: it would
+/// cost much of what one quotient saves over sigmoid_split's hi + lo and sigmoid_slope_of's
+/// second quotient.
 template <class B>
 inline B sigmoid_plus_slope(B z, B e) noexcept {
   const B one(1);
@@ -155,9 +153,9 @@ inline B tanh(B x) noexcept {
 /// Float: fdlibm's logf scheme without its special cases and its second division: 1 + e =
 /// d + d_err exactly, d = 2^k (1 + f) with f in [sqrt(1/2) - 1, sqrt(2) - 1] exact, log(1 + f)
 /// from s = f / (2 + f) and fdlibm's Lg1..Lg4 (e_logf.c), plus d_err / d, which only needs a
-/// few bits of 1 / d: (1 - s)^2 / 2^k is within s^2 <= 3% of it. log_sigmoid and softplus stay
-/// at 1.60 ULP over all floats with it (actfn_ulp_avx2 --exhaustive), as with xsimd::log1p,
-/// which has the special cases and both divisions. Double: xsimd::log1p.
+/// few bits of 1 / d: (1 - s)^2 / 2^k is within s^2 <= 3% of it. log_sigmoid and softplus are
+/// as accurate with it as with xsimd::log1p, which has the special cases and both divisions.
+/// Double: xsimd::log1p.
 template <class B>
 inline B log1p_unit(B e) noexcept {
   if constexpr (std::is_same_v<typename B::value_type, float>) {
