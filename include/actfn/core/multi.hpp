@@ -10,29 +10,7 @@
 // (unary.hpp), on AVX-512 and on AVX2 with FMA (span.hpp's detail::interleave); the kernels
 // themselves are unchanged.
 //
-// Measured: two builds of bench/actfn_bench, before and after, run alternately pinned to one
-// core (`taskset -c 0`, --benchmark_min_time=0.02, best of 5 per row), after / before at 4 Ki
-// floats, forward / backward. AVX-512 (AMD EPYC, Zen 5; -march=native): sigmoid 1.07 / 0.98,
-// log_sigmoid 1.08 / 1.04, softplus 1.15 / 1.02, mish 1.18 / 1.17, silu 1.09 / 1.05 (about
-// the same at 256 Ki), gelu_tanh 1.07 / 1.07; AVX2 (the same machine, -march=x86-64-v3):
-// sigmoid 1.13 / 1.07, log_sigmoid 1.25 / 1.14, softplus 1.26 / 1.12, mish 1.22 / 1.04, silu
-// 1.13 / 1.07, gelu_tanh 1.06 / 1.14; unchanged rows (elu) 0.96-1.02 in the same runs. Each
-// functor's value is the better of 2 and 4 (gelu_tanh: 4 lost on AVX2, 0.86-0.98x, and 2
-// is the value for both). Later, with their kernels changed, swish (2), selu (2) and celu (4)
-// gained too: their functors give the figures. tanh, elu and tanhshrink gained nothing or
-// lost somewhere in their values with 4 (elu forward 0.82-0.85x on AVX2, tanhshrink forward
-// 0.69-0.72x at 16 Mi floats, tanh forward 0.90-0.94x) but gained in their derivatives, which
-// take 4 batches at a time through derivative_interleave (unary.hpp; the functors give the
-// figures), as swish's and silu's do (their values 2). On an AVX2 Zen 3 elu's and
-// tanhshrink's values gained with 2 and take it; tanh's did not (1.00x). gelu's derivative
-// takes 2 (its float-lane kernel; the functor gives the figures); its value, in double lanes,
-// gained nothing with 2 (0.96-0.98x on the Zen 3). mish's derivative takes 2 (its value 4).
-// On the Zen 3 the values of sigmoid and celu ran faster with 2 than with 4 (1.09-1.10x,
-// 1.30x) and take 2; log_sigmoid's, softplus's and mish's did not (0.89x, 0.91x, 1.02x) and
-// keep 4. There the derivatives of elu and celu gained with 2 against 4 (1.32-1.60x) and take
-// 2, as their values do; sigmoid's keeps 4; tanh's, tanhshrink's and silu's lost with 2
-// (0.90-1.00x) and keep 4; swish's gained 1.08-1.13x but silu's, the same code, did not, and
-// both keep 4, which had been measured better on Zen 5.
+// Which functors declare it, and with which number, is measured: docs/design.md#interleave.
 //
 // A multi behaves as a batch for everything these kernels use: arithmetic, comparison and
 // logical operators, B(scalar), value_type, arch_type and batch_bool_type, and the xsimd
@@ -40,8 +18,8 @@
 // them qualified, so that is where they are looked up); math::fused, math::rounded,
 // math::in_double_lanes and detail::zero_where have multi overloads beside them. Each
 // operation applies the batch operation to every part, so the results are those of the
-// batches one by one, bit for bit (checked over all 2^32 floats for the functors above, in
-// AVX-512 and AVX2 builds).
+// batches one by one, bit for bit (test_properties checks that the span algorithms' results
+// equal the scalar ones for every functor).
 #pragma once
 
 #include <cstddef>
@@ -86,9 +64,9 @@ struct multi {
 
   multi() = default;
   /// Batches narrower than AVX-512's are copied part by part: as an aggregate copy (the
-  /// implicit one) GCC 12 copied a multi of AVX2 batches inside another aggregate through
-  /// 64-bit integer moves, and interleaving lost there (0.45-0.8x); copied this way it gains
-  /// (see the top of the file). AVX-512 keeps the implicit copy, which measured faster there.
+  /// implicit one) GCC 12 copies a multi of AVX2 batches inside another aggregate through
+  /// 64-bit integer moves, which costs more than interleaving gains. AVX-512 keeps the
+  /// implicit copy, which measured faster there.
   multi(const multi&) requires(sizeof(B) >= 64) = default;
   multi& operator=(const multi&) requires(sizeof(B) >= 64) = default;
   multi(const multi& o) noexcept requires(sizeof(B) < 64) : multi(o, std::make_index_sequence<N>{}) {}

@@ -61,13 +61,7 @@ std::span<range_value<R>> out_span(R&& r) {
 /// derivative F::memory_bound (see unary), false for a type without it. A backward pass moves
 /// three streams, so at such sizes even the exp-based ones wait on memory more than on
 /// arithmetic, and the read of each output line that an ordinary store makes is a quarter of
-/// their traffic: with non-temporal stores, at 16 Mi floats on AVX-512 (AMD Zen 5,
-/// scripts/bench_ab.sh, best of 3), sigmoid's backward ran 1.37x faster, elu's 1.49, selu's
-/// 1.48, softplus' 1.38, celu's 1.37, tanh's 1.36, log_sigmoid's 1.28, tanhshrink's 1.10,
-/// silu's 1.08, mish's 1.07, gelu's 1.03, gelu_tanh's 1.01. Forward, the exp-based ones gained
-/// nothing but elu and celu (which set memory_bound: 1.20, 1.11) and sigmoid lost (0.82x). An
-/// AVX2 build on the same machine, where the arithmetic takes twice as long, saw neither gain
-/// nor loss (0.99-1.01), except elu's forward at 0.94.
+/// their traffic (docs/design.md#non-temporal-stores).
 template <class F, std::size_t Inputs = 1>
 inline constexpr bool streams = [] {
   if constexpr (Inputs > 1) {
@@ -81,8 +75,9 @@ inline constexpr bool streams = [] {
 
 /// How many batches the span algorithms evaluate F on at a time on Arch, as a multi
 /// (multi.hpp): F::interleave (see unary) on AVX-512 and on AVX2 with FMA, where it was
-/// measured; for the derivative and backward passes (Derivative) F::derivative_interleave
-/// where F has it; 1 for a type without them and on the other architectures.
+/// measured (docs/design.md#interleave); for the derivative and backward passes (Derivative)
+/// F::derivative_interleave where F has it; 1 for a type without them and on the other
+/// architectures.
 template <class F, class Arch, bool Derivative = false>
 inline constexpr std::size_t interleave = [] {
   constexpr bool measured = std::is_base_of_v<xsimd::avx512f, Arch> ||
@@ -222,25 +217,18 @@ bool runs_down(std::size_t n, const T* out, const In*... in) {
 ///   batches, computed before the loop writes anything (in place, the loop overwrites inputs
 ///   they read) and stored after it, over elements the loop also wrote, with the same bits: no
 ///   copies through a padded buffer. The loop starts at out's first register-aligned address,
-///   so its stores never straddle two cache lines (which the cheap functions feel), and it
-///   says so (store_aligned): GCC's tuning for some CPUs (-march=native on an AMD Zen 1)
-///   splits each 256-bit store not known to be aligned into two 128-bit halves, which cost
-///   the cheap functions 5-30% there (the benchmark binaries before and after run alternately
-///   at 4 Ki and 256 Ki floats, best of three per row; 1.05x over the catalogue).
-///   With Stream (detail::streams), past stream_bytes of output they are
-///   non-temporal stores: the cheap functions then ran 1.15-1.5x faster at 16 Mi floats, the
-///   exp-based ones, whose time is arithmetic, 3-9% slower with them (AMD Zen 1, AVX2, the
-///   same alternating runs).
+///   so its stores never straddle two cache lines, and it says so (store_aligned): GCC's
+///   tuning for some CPUs splits each 256-bit store not known to be aligned into two halves.
+///   With Stream (detail::streams), past stream_bytes of output they are non-temporal stores.
 /// - Small spans laid out so that running upwards would make loads wait on stores to the same
 ///   addresses modulo 4 KiB run downwards instead (runs_down).
 /// - Each input batch passes through detail::in_register once: otherwise GCC folds the load
 ///   into every instruction that reads it, loading x again for each use.
 /// - The loop is unrolled four times by the compiler (#pragma GCC unroll): for the cheap
-///   functions the loop's own bookkeeping is a fair share. Written out by hand, with a second
-///   loop for the rest, the body had more call sites and GCC inlined it differently from one
-///   function to the next (selu's backward 0.74x, silu's 0.9x).
+///   functions the loop's own bookkeeping is a fair share. One loop body keeps one call site
+///   of op, which GCC then inlines the same way for every functor.
 /// - The two end batches are kept in memory across the loop: held in registers they cost the
-///   exp-based loops spills (silu 0.82x).
+///   exp-based loops spills.
 template <class Arch, bool Stream = false, std::size_t K = 1, class T, class Op, class... In>
 void transform(std::size_t n, T* out, Op op, const In*... in) {
   using B = xsimd::batch<T, Arch>;
@@ -253,31 +241,24 @@ void transform(std::size_t n, T* out, Op op, const In*... in) {
   alignas(sizeof(B)) std::array<T, 2 * W> ends;
   at(0).store_aligned(ends.data());
   at(n - W).store_aligned(ends.data() + W);
+  // The whole aligned batches between the ends: [lo, hi). out is aligned to T (the entry
+  // points refuse a pointer that is not), so its first register-aligned element exists.
   const std::size_t misalign = reinterpret_cast<std::uintptr_t>(out) % sizeof(B);
-  if (misalign % sizeof(T) != 0) [[unlikely]] {
-    // out is not aligned to T itself (only a cast makes such a pointer): no batch store can be
-    // aligned, so the middle goes batch by batch through transform_partial's buffer.
-    for (std::size_t k = W; k < n - W; k += W) {
-      transform_partial<B>(k, std::min(W, n - W - k), out, op, in...);
-    }
+  std::size_t lo = misalign == 0 ? W : (sizeof(B) - misalign) / sizeof(T);
+  std::size_t hi = lo + (n - lo) / W * W;
+  if (Stream && n * sizeof(T) > stream_bytes) {  // upwards: beyond the cache (runs_down)
+    if constexpr (K > 1) transform_interleaved<B, K, true>(lo, hi, false, out, op, in...);
+#pragma GCC unroll 4
+    for (std::size_t i = lo; i != hi; i += W) store_stream(at(i), out + i);
+    stream_fence();
+  } else if (runs_down<B>(n, out, in...)) {
+    if constexpr (K > 1) transform_interleaved<B, K, false>(lo, hi, true, out, op, in...);
+#pragma GCC unroll 4
+    for (std::size_t i = hi; i != lo; i -= W) at(i - W).store_aligned(out + i - W);
   } else {
-    // The whole aligned batches between the ends: [lo, hi).
-    std::size_t lo = misalign == 0 ? W : (sizeof(B) - misalign) / sizeof(T);
-    std::size_t hi = lo + (n - lo) / W * W;
-    if (Stream && n * sizeof(T) > stream_bytes) {  // upwards: beyond the cache (runs_down)
-      if constexpr (K > 1) transform_interleaved<B, K, true>(lo, hi, false, out, op, in...);
+    if constexpr (K > 1) transform_interleaved<B, K, false>(lo, hi, false, out, op, in...);
 #pragma GCC unroll 4
-      for (std::size_t i = lo; i != hi; i += W) store_stream(at(i), out + i);
-      stream_fence();
-    } else if (runs_down<B>(n, out, in...)) {
-      if constexpr (K > 1) transform_interleaved<B, K, false>(lo, hi, true, out, op, in...);
-#pragma GCC unroll 4
-      for (std::size_t i = hi; i != lo; i -= W) at(i - W).store_aligned(out + i - W);
-    } else {
-      if constexpr (K > 1) transform_interleaved<B, K, false>(lo, hi, false, out, op, in...);
-#pragma GCC unroll 4
-      for (std::size_t i = lo; i != hi; i += W) at(i).store_aligned(out + i);
-    }
+    for (std::size_t i = lo; i != hi; i += W) at(i).store_aligned(out + i);
   }
   std::copy_n(ends.data(), W, out);
   std::copy_n(ends.data() + W, W, out + n - W);
@@ -293,8 +274,7 @@ void forward(const F& f, X&& x, Y&& y) {
                 "actfn::forward: x and y must have the same element type");
   auto xs = detail::in_span(x);
   auto ys = detail::out_span(y);
-  detail::require_same_size("forward", "x", xs, "y", ys);
-  detail::require_no_partial_overlap("forward", "x", xs, "y", ys);
+  detail::require_elementwise<detail::range_value<X>>("forward", {{"x", xs}}, {{"y", ys}});
   detail::transform<Arch, detail::streams<F>, detail::interleave<F, Arch>>(
       xs.size(), ys.data(), [f](auto b) { return f(b); }, xs.data());
 }
@@ -307,8 +287,7 @@ void derivative(const F& f, X&& x, D&& dydx) {
                 "actfn::derivative: x and dydx must have the same element type");
   auto xs = detail::in_span(x);
   auto ds = detail::out_span(dydx);
-  detail::require_same_size("derivative", "x", xs, "dydx", ds);
-  detail::require_no_partial_overlap("derivative", "x", xs, "dydx", ds);
+  detail::require_elementwise<detail::range_value<X>>("derivative", {{"x", xs}}, {{"dydx", ds}});
   detail::transform<Arch, detail::streams<F>, detail::interleave<F, Arch, true>>(
       xs.size(), ds.data(), [f](auto b) { return f.derivative(b); }, xs.data());
 }
@@ -323,10 +302,8 @@ void backward(const F& f, X&& x, DY&& dy, DX&& dx) {
   auto xs = detail::in_span(x);
   auto dys = detail::in_span(dy);
   auto dxs = detail::out_span(dx);
-  detail::require_same_size("backward", "x", xs, "dy", dys);
-  detail::require_same_size("backward", "x", xs, "dx", dxs);
-  detail::require_no_partial_overlap("backward", "x", xs, "dx", dxs);
-  detail::require_no_partial_overlap("backward", "dy", dys, "dx", dxs);
+  detail::require_elementwise<detail::range_value<X>>("backward", {{"x", xs}, {"dy", dys}},
+                                                      {{"dx", dxs}});
   detail::transform<Arch, detail::streams<F, 2>, detail::interleave<F, Arch, true>>(
       xs.size(), dxs.data(), [f](auto xb, auto gb) { return gb * f.derivative(xb); },
       xs.data(), dys.data());
@@ -343,10 +320,8 @@ void backward_from_output(const F& f, Yr&& y, DY&& dy, DX&& dx) {
   auto ys = detail::in_span(y);
   auto dys = detail::in_span(dy);
   auto dxs = detail::out_span(dx);
-  detail::require_same_size("backward_from_output", "y", ys, "dy", dys);
-  detail::require_same_size("backward_from_output", "y", ys, "dx", dxs);
-  detail::require_no_partial_overlap("backward_from_output", "y", ys, "dx", dxs);
-  detail::require_no_partial_overlap("backward_from_output", "dy", dys, "dx", dxs);
+  detail::require_elementwise<detail::range_value<Yr>>(
+      "backward_from_output", {{"y", ys}, {"dy", dys}}, {{"dx", dxs}});
   detail::transform<Arch, detail::streams<F, 2>, detail::interleave<F, Arch>>(
       ys.size(), dxs.data(),
       [f](auto yb, auto gb) { return gb * f.derivative_from_output(yb); }, ys.data(),

@@ -21,9 +21,9 @@
 //
 // Over large buffers its time is then memory traffic, and forward and derivative write outputs
 // past detail::stream_bytes (32 MiB) with non-temporal stores (actfn/core/span.hpp), which
-// save the read of each output line. The others leave it out: their time is arithmetic, and
-// those stores made them a few percent slower (sigmoid 0.82x). The backward passes, which read
-// two inputs, use them for every function (detail::streams gives the figures).
+// save the read of each output line. The others leave it out: their time is arithmetic, which
+// such stores do not shorten. The backward passes, which read two inputs, use them for every
+// function (docs/design.md#non-temporal-stores).
 //
 // A function whose formula is a long chain of dependent operations (an exp, a division, a
 // correction of their rounding) may declare
@@ -33,8 +33,8 @@
 // On AVX-512 and AVX2 the span algorithms then evaluate it on that many batches at a time, as one
 // detail::multi (actfn/core/multi.hpp), so that its operations for independent batches stand
 // side by side and the core overlaps their latencies; results are the same bits. Whether it
-// pays depends on the formula (more batches in flight need more registers): it is set where
-// it measured faster, each value the better of 2 and 4 there (multi.hpp has the figures).
+// pays depends on the formula (more batches in flight need more registers): it is set only
+// where it measured faster (docs/design.md#interleave says how to choose).
 // A function whose derivative gains from a different number than its value may also declare
 //
 //   static constexpr std::size_t derivative_interleave = 4;
@@ -51,10 +51,11 @@
 
 namespace actfn {
 
-/// Documented worst-case error in ULPs against a long double reference (README, "Accuracy"),
-/// enforced by tests/test_accuracy.cpp. Derivatives are measured in ULPs of max(|f'(x)|, 1/4),
-/// i.e. relative where |f'| >= 1/4 and absolute (in ULPs of 1/4) below, so that the zero
-/// crossings of gelu', mish', swish'... and the far tails count at the derivative's O(1) scale.
+/// Documented worst-case error in ULPs against a higher-precision reference (docs/accuracy.md),
+/// enforced by the ULP sweep (tools/ulp_sweep.cpp) in the tests. Values are measured in relative
+/// ULPs of the correctly rounded result. Derivatives likewise, except inside the documented
+/// windows around the zero crossings of f' that is a sum of two cancelling terms (swish, gelu,
+/// mish...), where the error is in ULPs of the terms' magnitude |A| + |B|.
 struct accuracy {
   double f32_ulp;             ///< forward, float
   double f32_derivative_ulp;  ///< derivative, float

@@ -62,7 +62,7 @@ void maxout(X&& x, Y&& y, std::size_t k) {
   auto xs = detail::in_span(x);
   auto ys = detail::out_span(y);
   detail::require_groups("maxout", xs.size(), k, "y", ys.size());
-  detail::require_no_partial_overlap("maxout", "x", xs, "y", ys);
+  detail::require_outputs<detail::range_value<X>>("maxout", {{"x", xs}}, {{"y", ys}});
   for (std::size_t g = 0; g < ys.size(); ++g) {
     const auto* group = xs.data() + g * k;
     ys[g] = group[detail::group_argmax(group, k)];
@@ -83,8 +83,7 @@ void maxout_backward(X&& x, DY&& dy, DX&& dx, std::size_t k) {
   auto dxs = detail::out_span(dx);
   detail::require_groups(where, xs.size(), k, "dy", dys.size());
   detail::require_same_size(where, "x", xs, "dx", dxs);
-  detail::require_no_partial_overlap(where, "x", xs, "dx", dxs);
-  detail::require_no_partial_overlap(where, "dy", dys, "dx", dxs);
+  detail::require_outputs<T>(where, {{"x", xs}, {"dy", dys}}, {{"dx", dxs}});
   for (std::size_t g = 0; g < dys.size(); ++g) {
     const std::size_t at = g * k + detail::group_argmax(xs.data() + g * k, k);
     const T grad = dys[g];  // read before dx (possibly dy itself when k = 1) is written

@@ -21,8 +21,8 @@
 // then rounded once to the element type: for float the error is far below one rounding unless
 // the sum cancels badly, for double it does not grow with N * inner.
 //
-// NaN and infinities: NaN in x gives NaN in y, in dx (the derivative at NaN is NaN, GUIDE.md)
-// and in that channel's dweight; NaN in dy gives NaN in dx and dweight[c]. Weights are data:
+// NaN and infinities: NaN in x gives NaN in y, in dx (the derivative at NaN is NaN, as for
+// every function) and in that channel's dweight; NaN in dy gives NaN in dx and dweight[c]. Weights are data:
 // any value is accepted and propagates (a NaN weight gives NaN for that channel's negative
 // inputs). x = -inf with dy = 0 adds -inf * 0 = NaN to dweight[c], as in PyTorch.
 //
@@ -87,8 +87,8 @@ void prelu_forward(X&& x, Wt&& weight, Y&& y, std::size_t inner) {
   auto ws = detail::in_span(weight);
   auto ys = detail::out_span(y);
   detail::require_channels(where, xs.size(), ws.size(), inner);
-  detail::require_same_size(where, "x", xs, "y", ys);
-  detail::require_no_partial_overlap(where, "x", xs, "y", ys);
+  detail::require_elementwise<T>(where, {{"x", xs}}, {{"y", ys}});
+  detail::require_outputs<T>(where, {{"weight", ws}}, {});
   detail::require_disjoint(where, "weight", ws, "y", ys);
   detail::for_each_channel_block(xs.size(), ws.size(), inner, [&](std::size_t c, std::size_t at) {
     const auto f = detail::channel_prelu(ws[c]);
@@ -115,16 +115,14 @@ void prelu_backward(X&& x, Wt&& weight, DY&& dy, DX&& dx, DW&& dweight, std::siz
   auto dxs = detail::out_span(dx);
   auto dws = detail::out_span(dweight);
   detail::require_channels(where, xs.size(), ws.size(), inner);
-  detail::require_same_size(where, "x", xs, "dy", dys);
-  detail::require_same_size(where, "x", xs, "dx", dxs);
+  detail::require_elementwise<T>(where, {{"x", xs}, {"dy", dys}}, {{"dx", dxs}});
   detail::require_same_size(where, "weight", ws, "dweight", dws);
-  detail::require_no_partial_overlap(where, "x", xs, "dx", dxs);
-  detail::require_no_partial_overlap(where, "dy", dys, "dx", dxs);
+  // weight and dweight are read or written once per channel block: no sharing at all.
+  detail::require_outputs<T>(where, {{"weight", ws}}, {{"dweight", dws}});
+  for (const detail::named<T>& s : {detail::named<T>{"x", xs}, detail::named<T>{"weight", ws},
+                                    detail::named<T>{"dy", dys}, detail::named<T>{"dx", dxs}})
+    detail::require_disjoint(where, s.name, s.span, "dweight", std::span<const T>(dws));
   detail::require_disjoint(where, "weight", ws, "dx", dxs);
-  detail::require_disjoint(where, "x", xs, "dweight", dws);
-  detail::require_disjoint(where, "weight", ws, "dweight", dws);
-  detail::require_disjoint(where, "dy", dys, "dweight", dws);
-  detail::require_disjoint(where, "dx", dxs, "dweight", dws);
 
   std::vector<detail::compensated_sum<double>> sums(ws.size());
   detail::for_each_channel_block(xs.size(), ws.size(), inner, [&](std::size_t c, std::size_t at) {

@@ -69,11 +69,7 @@ void rrelu_train(const rrelu& f, X&& x, Y&& y, N&& noise, std::uint64_t seed) {
   auto xs = detail::in_span(x);
   auto ys = detail::out_span(y);
   auto ns = detail::out_span(noise);
-  detail::require_same_size(where, "x", xs, "y", ys);
-  detail::require_same_size(where, "x", xs, "noise", ns);
-  detail::require_no_partial_overlap(where, "x", xs, "y", ys);
-  detail::require_no_partial_overlap(where, "x", xs, "noise", ns);
-  detail::require_disjoint(where, "y", ys, "noise", ns);
+  detail::require_elementwise<T>(where, {{"x", xs}}, {{"y", ys}, {"noise", ns}});
   std::mt19937_64 gen(seed);
   for (std::size_t i = 0; i < xs.size(); ++i) {
     const T xi = xs[i];
@@ -96,10 +92,7 @@ void rrelu_backward(N&& noise, DY&& dy, DX&& dx) {
   auto ns = detail::in_span(noise);
   auto dys = detail::in_span(dy);
   auto dxs = detail::out_span(dx);
-  detail::require_same_size(where, "noise", ns, "dy", dys);
-  detail::require_same_size(where, "noise", ns, "dx", dxs);
-  detail::require_no_partial_overlap(where, "noise", ns, "dx", dxs);
-  detail::require_no_partial_overlap(where, "dy", dys, "dx", dxs);
+  detail::require_elementwise<T>(where, {{"noise", ns}, {"dy", dys}}, {{"dx", dxs}});
   detail::transform<Arch>(ns.size(), dxs.data(), [](auto nb, auto gb) { return gb * nb; },
                           ns.data(), dys.data());
 }

@@ -82,7 +82,7 @@ typename B::batch_bool_type lanes_below(std::size_t count) {
 
 /// B::size consecutive values at p as a B. For another element type (float data in double
 /// lanes) the values are converted one by one: xsimd 8.1's converting load copies through a
-/// buffer and stalls on store forwarding (measured 15x slower with AVX-512, 12x with AVX2).
+/// buffer and stalls on store forwarding.
 template <class B, class In>
 B load_as(const In* p) {
   if constexpr (std::is_same_v<In, typename B::value_type>) {
@@ -216,19 +216,6 @@ T row_max(const T* x, std::size_t n) {
   return std::ranges::max(v);
 }
 
-/// Two spans must not share any element (two outputs, or an output and a read-many input).
-template <class A, class B>
-void require_disjoint(std::string_view where, std::string_view a_name, std::span<A> a,
-                      std::string_view b_name, std::span<B> b) {
-  const auto* a_lo = reinterpret_cast<const std::byte*>(a.data());
-  const auto* b_lo = reinterpret_cast<const std::byte*>(b.data());
-  if (a.empty() || b.empty() || std::less_equal<>{}(a_lo + a.size_bytes(), b_lo) ||
-      std::less_equal<>{}(b_lo + b.size_bytes(), a_lo))
-    return;
-  fail(where, a_name, " (", a.size(), " elements) and ", b_name, " (", b.size(),
-       " elements) overlap; they must be disjoint");
-}
-
 /// A buffer of `size` elements must be a whole number of rows of `cols` > 0 elements.
 inline void require_rows(std::string_view where, std::string_view name, std::size_t size,
                          std::size_t cols) {
@@ -335,8 +322,7 @@ template <class T, class Row>
 void for_rows(std::string_view where, std::span<const T> x, std::span<T> y, std::size_t cols,
               Row row) {
   require_rows(where, "x", x.size(), cols);
-  require_same_size(where, "x", x, "y", y);
-  require_no_partial_overlap(where, "x", x, "y", y);
+  require_elementwise<T>(where, {{"x", x}}, {{"y", y}});
   for (std::size_t r = 0; r < x.size(); r += cols) row(x.data() + r, y.data() + r, cols);
 }
 
@@ -345,10 +331,7 @@ template <class T, class Row>
 void for_rows(std::string_view where, std::span<const T> y, std::span<const T> dy,
               std::span<T> dx, std::size_t cols, Row row) {
   require_rows(where, "y", y.size(), cols);
-  require_same_size(where, "y", y, "dy", dy);
-  require_same_size(where, "y", y, "dx", dx);
-  require_no_partial_overlap(where, "y", y, "dx", dx);
-  require_no_partial_overlap(where, "dy", dy, "dx", dx);
+  require_elementwise<T>(where, {{"y", y}, {"dy", dy}}, {{"dx", dx}});
   for (std::size_t r = 0; r < y.size(); r += cols)
     row(y.data() + r, dy.data() + r, dx.data() + r, cols);
 }

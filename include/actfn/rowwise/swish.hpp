@@ -45,10 +45,7 @@ detail::range_value<X> swish_backward(const swish& f, X&& x, DY&& dy, DX&& dx) {
   auto xs = detail::in_span(x);
   auto dys = detail::in_span(dy);
   auto dxs = detail::out_span(dx);
-  detail::require_same_size(where, "x", xs, "dy", dys);
-  detail::require_same_size(where, "x", xs, "dx", dxs);
-  detail::require_no_partial_overlap(where, "x", xs, "dx", dxs);
-  detail::require_no_partial_overlap(where, "dy", dys, "dx", dxs);
+  detail::require_elementwise<T>(where, {{"x", xs}, {"dy", dys}}, {{"dx", dxs}});
   const double dbeta = detail::sum_in_double<Arch, double>(xs.size(), [&f](auto xb, auto gb) {
     using D = decltype(xb);
     // beta * x as swish computes it: 0 for beta = 0 even at x = +-inf.
