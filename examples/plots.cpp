@@ -8,13 +8,14 @@
 // go
 //   <name>.dat  x, f(x), f'(x), one point a line (gnuplot's input);
 //   plots.gp    a gnuplot script drawing one PNG per family into <image-dir>;
-//   plots.md    Markdown for the README: the images (linked as <image-link-prefix><file>) and a
-//               table of properties computed here from actfn's values, with their definitions.
-// scripts/plots.sh builds and runs this, runs gnuplot and splices plots.md into README.md.
+//   plots.md    Markdown for docs/functions.md: the images (linked as
+//               <image-link-prefix><file>) and a table of properties computed here from
+//               actfn's values, with their definitions.
+// scripts/plots.sh builds and runs this, runs gnuplot and writes docs/functions.md.
 //
-// A function added to the catalogue shows up without editing this file, except for one line
-// in `members` below naming its family: a catalogue function without a family does not
-// compile. ctest runs the program (into the build directory) to keep it working.
+// The functions and their families come from actfn::families (catalogue.hpp), so a function
+// added there shows up without editing this file. ctest runs the program (into the build
+// directory) to keep it working.
 #include <actfn/actfn.hpp>
 
 #include <algorithm>
@@ -38,57 +39,17 @@ namespace {
 
 // --- families ----------------------------------------------------------------------------------
 
-enum class family { sigmoid, tanh, relu, smooth_relu, shrink, count };
-
+/// A family of actfn::families (catalogue.hpp): one image each, its functions in catalogue order.
 struct family_info {
-  std::string_view file;   // the image is activations-<file>.png
+  std::string_view id;     // the image is activations-<id>.png
   std::string_view title;
 };
 
-constexpr std::array<family_info, static_cast<std::size_t>(family::count)> families{{
-    {"sigmoid", "Sigmoid family"},
-    {"tanh", "Tanh family"},
-    {"relu", "ReLU family"},
-    {"smooth-relu", "Smooth ReLU-likes"},
-    {"shrink", "Shrink functions"},
-}};
-
-struct member {
-  std::string_view name;
-  family of;
-};
-
-// Which image each catalogue function is drawn in (and the order within it: catalogue order).
-constexpr member members[] = {
-    {"sigmoid", family::sigmoid},      {"log_sigmoid", family::sigmoid},
-    {"hardsigmoid", family::sigmoid},  {"tanh", family::tanh},
-    {"softsign", family::tanh},        {"hardtanh", family::tanh},
-    {"relu", family::relu},            {"relu6", family::relu},
-    {"leaky_relu", family::relu},      {"prelu", family::relu},
-    {"rrelu", family::relu},           {"threshold", family::relu},
-    {"swish", family::smooth_relu},    {"silu", family::smooth_relu},
-    {"hardswish", family::smooth_relu}, {"softplus", family::smooth_relu},
-    {"elu", family::smooth_relu},      {"selu", family::smooth_relu},
-    {"celu", family::smooth_relu},     {"gelu", family::smooth_relu},
-    {"gelu_tanh", family::smooth_relu}, {"mish", family::smooth_relu},
-    {"hardshrink", family::shrink},    {"softshrink", family::shrink},
-    {"tanhshrink", family::shrink},
-};
-
-constexpr family family_of(std::string_view name) {
-  for (const member& m : members)
-    if (m.name == name) return m.of;
-  return family::count;
+template <class... Family>
+std::vector<family_info> family_list(std::type_identity<std::tuple<Family...>>) {
+  return {family_info{Family::id, Family::title}...};
 }
-
-template <class... F>
-constexpr bool members_are_in_catalogue(std::type_identity<std::tuple<F...>>) {
-  for (const member& m : members)
-    if (((m.name != F::name) && ...)) return false;
-  return true;
-}
-static_assert(members_are_in_catalogue(std::type_identity<actfn::catalogue>{}),
-              "examples/plots.cpp: `members` names a function that is not in actfn::catalogue");
+const std::vector<family_info> families = family_list(std::type_identity<actfn::families::all>{});
 
 // --- what is measured --------------------------------------------------------------------------
 
@@ -107,7 +68,7 @@ struct interval {
 
 struct profile {
   std::string_view name;
-  family of;
+  std::size_t of;                        // index into families
   std::vector<double> f, df;             // on the plot grid
   double f_min, f_max;                   // over the plot grid
   double f_neg_inf, f_pos_inf;           // f(-inf), f(+inf)
@@ -184,14 +145,11 @@ void find_kinks(const F& f, profile& p) {
 }
 
 template <class F>
-profile analyse() {
-  static_assert(family_of(F::name) != family::count,
-                "examples/plots.cpp: a catalogue function (F in this instantiation) has no "
-                "family: add a line for it to `members`");
+profile analyse(std::size_t family) {
   const F f{};
   profile p{};
   p.name = F::name;
-  p.of = family_of(F::name);
+  p.of = family;
 
   const std::vector<double> x = plot_grid();
   p.f.resize(x.size());
@@ -232,9 +190,17 @@ profile analyse() {
   return p;
 }
 
-template <class... F>
-std::vector<profile> analyse_catalogue(std::type_identity<std::tuple<F...>>) {
-  return {analyse<F>()...};
+/// Every function of the catalogue, family by family.
+template <class... Family>
+std::vector<profile> analyse_catalogue(std::type_identity<std::tuple<Family...>>) {
+  std::vector<profile> all;
+  std::size_t family = 0;
+  auto add = [&]<class... F>(std::type_identity<std::tuple<F...>>) {
+    (all.push_back(analyse<F>(family)), ...);
+    ++family;
+  };
+  (add(std::type_identity<typename Family::functions>{}), ...);
+  return all;
 }
 
 // --- formatting --------------------------------------------------------------------------------
@@ -305,8 +271,8 @@ std::string saturation(double far_value, double edge_value) {
   return (steep_at(edge_value) ? "yes, beyond the plot" : "yes") + v;
 }
 
-std::string image_file(family fam) {
-  return "activations-" + std::string(families[static_cast<std::size_t>(fam)].file) + ".png";
+std::string image_file(std::size_t fam) {
+  return "activations-" + std::string(families[fam].id) + ".png";
 }
 
 // --- outputs -----------------------------------------------------------------------------------
@@ -333,8 +299,7 @@ void write_gnuplot(const std::filesystem::path& file, const std::vector<profile>
   std::ofstream out(file);
   out << "# Generated by examples/plots.cpp: one PNG per family of actfn's catalogue.\n";
   const std::string flat_s = format("%g", flat);
-  for (std::size_t k = 0; k < families.size(); ++k) {
-    const auto fam = static_cast<family>(k);
+  for (std::size_t fam = 0; fam < families.size(); ++fam) {
     std::vector<const profile*> panel;
     for (const profile& p : all)
       if (p.of == fam) panel.push_back(&p);
@@ -347,7 +312,7 @@ void write_gnuplot(const std::filesystem::path& file, const std::vector<profile>
         << " font 'DejaVu Sans,9' noenhanced\n"
         << "set output '" << (images / image_file(fam)).string() << "'\n"
         // The empty second line of the title leaves room for the legend.
-        << "set multiplot layout " << rows << ',' << columns << " title \"" << families[k].title
+        << "set multiplot layout " << rows << ',' << columns << " title \"" << families[fam].title
         << " (actfn, parameters at their defaults)\\n\" font ',12'\n"
         << "set xrange [" << format("%g", x_lo) << ':' << format("%g", x_hi) << "]\n"
         << "set xtics 2\nset mxtics 2\nset xlabel 'x' offset 0,0.4\n"
@@ -390,17 +355,16 @@ void write_markdown(const std::filesystem::path& file, const std::vector<profile
   std::ostringstream md;
   const std::string range = "[" + format("%g", x_lo) + ", " + format("%g", x_hi) + "]";
   const std::string flat_s = format("%g", flat), far_s = format("%g", far);
-  md << "**Curves, derivatives and saturation.** Every function above at its default "
+  md << "**Curves, derivatives and saturation.** Every function of the catalogue at its default "
      << "parameters on " << range << ": f(x) solid, f'(x) dashed in the same colour, and "
      << "grey bands where |f'(x)| < "
      << flat_s << ", where gradients all but vanish. Generated by `scripts/plots.sh` from "
      << "actfn itself: `examples/plots.cpp` evaluates each function of `actfn::catalogue` and "
      << "its derivative with `actfn::forward` and `actfn::derivative` (double, " << grid_points
      << " points), computes the table below from the same values, and gnuplot draws them.\n\n";
-  for (std::size_t k = 0; k < families.size(); ++k) {
-    const auto fam = static_cast<family>(k);
+  for (std::size_t fam = 0; fam < families.size(); ++fam) {
     if (std::ranges::none_of(all, [&](const profile& p) { return p.of == fam; })) continue;
-    md << "![" << families[k].title << ": each function with its derivative](" << link_prefix
+    md << "![" << families[fam].title << ": each function with its derivative](" << link_prefix
        << image_file(fam) << ")\n";
   }
   md << "\n| function | range on " << range << " | f(-∞) / f(+∞) | zero-centred | saturates "
@@ -460,7 +424,7 @@ int main(int argc, char** argv) {
     const std::filesystem::path work = std::filesystem::absolute(argv[1]);
     const std::filesystem::path images = std::filesystem::absolute(argv[2]);
     std::filesystem::create_directories(work);
-    const std::vector<profile> all = analyse_catalogue(std::type_identity<actfn::catalogue>{});
+    const std::vector<profile> all = analyse_catalogue(std::type_identity<actfn::families::all>{});
     for (const profile& p : all) write_data(work / (std::string(p.name) + ".dat"), p);
     write_gnuplot(work / "plots.gp", all, work, images);
     write_markdown(work / "plots.md", all, argv[3]);

@@ -1,12 +1,12 @@
 // The accuracy machinery, checked on its own: the ULP measure (support/ulp.hpp), the
 // references (support/reference.hpp) and the documented windows around derivative zero
-// crossings (README "Accuracy").
+// crossings (docs/accuracy.md).
 //
 // The sweeps themselves (every function of the catalogue, forward value and derivative, float
 // and double, against these references, failing when F::bound is exceeded) are the program
-// tools/ulp_sweep.cpp, which ctest runs in its sampled mode for every instruction set
-// (tests <isa>:actfn_ulp_sampled_f32 and <isa>:actfn_ulp_sampled_f64); its exhaustive mode
-// covers all 2^32 float inputs. Both use exactly the functions checked here.
+// tools/ulp_sweep.cpp, which ctest runs in its sampled mode for every instruction set and
+// function (tests <isa>:<function>:ulp_sampled_f32 and _f64); its exhaustive mode covers all
+// 2^32 float inputs. Both use exactly the functions checked here.
 #include <actfn/catalogue.hpp>
 #include <bit>
 #include <catch2/catch.hpp>
@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "support/catalogue_cases.hpp"
 #include "support/reference.hpp"
 #include "support/ulp.hpp"
 
@@ -85,8 +86,8 @@ TEST_CASE("ulp_error: subnormal results, zeros, overflow and NaN", "[accuracy][m
   CHECK(std::isinf(ulp_error<double>(std::numeric_limits<double>::quiet_NaN(), 1.0L)));
 }
 
-TEMPLATE_LIST_TEST_CASE("double references agree with long double ones far below a float ULP",
-                        "[accuracy][reference]", actfn::catalogue) {
+ACTFN_CATALOGUE_TEST_CASE("double references agree with long double ones far below a float ULP",
+                          "[accuracy][reference]") {
   // The claim of reference.hpp that lets the tool measure float against double.
   const TestType f{};
   double worst_f = 0, worst_d = 0;
@@ -152,8 +153,8 @@ constexpr known known_values[] = {
 
 }  // namespace
 
-TEMPLATE_LIST_TEST_CASE("references match independent high-precision values", "[accuracy][reference]",
-                        actfn::catalogue) {
+ACTFN_CATALOGUE_TEST_CASE("references match independent high-precision values",
+                          "[accuracy][reference]") {
   using Catch::Matchers::WithinRel;
   const TestType f{};
   for (const auto& k : known_values) {

@@ -129,7 +129,7 @@ TEST_CASE("float path: Q(u) within 2^-26.5 and exp(-u^2/2) within 2^-28.5, in do
 TEMPLATE_TEST_CASE("x Phi(x) and Phi(x) + x phi(x) within gelu's bound where the method changes, "
                    "on every architecture",
                    "[erfc]", float, double) {
-  // README "Accuracy" measure (forward_error, derivative_error: support/reference.hpp), at the
+  // docs/accuracy.md measure (forward_error, derivative_error: support/reference.hpp), at the
   // piece boundaries of the double path, the clamps of both paths, the ends of the normal range
   // of x Phi(x) (x = -37.5 for double, -13.2 for float) and of its derivative, around 0, and on a
   // dense grid of [-8, 8].

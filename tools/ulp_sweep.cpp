@@ -1,6 +1,6 @@
 // actfn_ulp: the accuracy of every elementwise function of actfn::catalogue, forward value and
 // derivative, in ULPs against the higher-precision references of tests/support/reference.hpp,
-// with the one error measure of tests/support/ulp.hpp (README "Accuracy").
+// with the one error measure of tests/support/ulp.hpp (docs/accuracy.md).
 //
 //   actfn_ulp_<isa> [--function NAME]... [--type f32|f64]... [--forward] [--derivative]
 //                   [--exhaustive | --stride N] [--threads N] [--quiet] [--list]
@@ -15,7 +15,8 @@
 // instruction set), references per element, the work split over threads. Progress goes to
 // stderr; the result is a Markdown table on stdout, one row per function and type.
 // Beside the ULP figures, a semantics column checks NaN, +-inf and +-0 (and the derivative at
-// kinks) against GUIDE.md's values, written below as data, not computed by the functors.
+// kinks) against the documented values that tests/support/reference.hpp lists for each
+// function (special_points), data written there, not computed by the functors.
 // Exit status: 0 when every function meets its documented bound (F::bound) and its semantics,
 // 1 otherwise, 2 for bad options.
 #include <actfn/catalogue.hpp>
@@ -50,63 +51,6 @@
 namespace {
 
 using clock_type = std::chrono::steady_clock;
-
-// --- expected semantics (GUIDE.md section 2, README "Semantics"), as data -------------------
-
-/// One input and what the function and its derivative must give there. An empty optional
-/// means "not a semantic point" (checked by the ULP sweep instead). A zero expected for f at a
-/// zero input is compared with its sign; elsewhere zeros of either sign match.
-struct point {
-  double x;
-  std::optional<double> f, df;
-};
-
-constexpr double inf = std::numeric_limits<double>::infinity();
-constexpr double selu_scale = 1.0507009873554804934193349852946;
-constexpr double selu_scale_alpha = 1.7580993408473768599402175208123;
-using none = std::nullopt_t;
-constexpr none no = std::nullopt;
-
-/// Points every function is checked at (besides NaN, which must give NaN everywhere).
-std::vector<point> semantics_of(std::string_view name) {
-  // Functions whose limits at -inf / +inf are 0 / +inf with slopes 0 / 1, odd at 0.
-  auto relu_like = [](double d0) {
-    return std::vector<point>{{-inf, 0.0, 0.0}, {inf, inf, 1.0}, {-0.0, -0.0, d0}, {0.0, 0.0, d0}};
-  };
-  auto leaky = [](double s) {
-    return std::vector<point>{{-inf, -inf, s}, {inf, inf, 1.0}, {-0.0, -0.0, s}, {0.0, 0.0, s}};
-  };
-  if (name == "sigmoid") return {{-inf, 0.0, 0.0}, {inf, 1.0, 0.0}, {-0.0, 0.5, 0.25}, {0.0, 0.5, 0.25}};
-  if (name == "log_sigmoid") return {{-inf, -inf, 1.0}, {inf, 0.0, 0.0}, {-0.0, no, 0.5}, {0.0, no, 0.5}};
-  if (name == "hardsigmoid")
-    return {{-inf, 0.0, 0.0}, {inf, 1.0, 0.0}, {-0.0, 0.5, 1.0 / 6}, {0.0, 0.5, 1.0 / 6}, {-3, 0.0, 0.0}, {3, 1.0, 0.0}};
-  if (name == "tanh") return {{-inf, -1.0, 0.0}, {inf, 1.0, 0.0}, {-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}};
-  if (name == "softsign") return {{-inf, -1.0, 0.0}, {inf, 1.0, 0.0}, {-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}};
-  if (name == "hardtanh")
-    return {{-inf, -1.0, 0.0}, {inf, 1.0, 0.0}, {-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}, {-1, -1.0, 0.0}, {1, 1.0, 0.0}};
-  if (name == "relu") return {{-inf, 0.0, 0.0}, {inf, inf, 1.0}, {-0.0, 0.0, 0.0}, {0.0, 0.0, 0.0}};
-  if (name == "relu6")
-    return {{-inf, 0.0, 0.0}, {inf, 6.0, 0.0}, {-0.0, 0.0, 0.0}, {0.0, 0.0, 0.0}, {6, 6.0, 0.0}};
-  if (name == "leaky_relu") return leaky(0.01);
-  if (name == "prelu") return leaky(0.25);
-  if (name == "rrelu") return leaky((1.0 / 8 + 1.0 / 3) / 2);
-  if (name == "threshold") return {{-inf, 0.0, 0.0}, {inf, inf, 1.0}, {-0.0, 0.0, 0.0}, {0.0, 0.0, 0.0}};
-  if (name == "swish" || name == "silu" || name == "gelu" || name == "gelu_tanh") return relu_like(0.5);
-  if (name == "hardswish")  // -0 maps to a zero of either sign (README lists no sign for it)
-    return {{-inf, 0.0, 0.0}, {inf, inf, 1.0}, {0.0, 0.0, 0.5}, {-3, 0.0, -0.5}, {3, 3.0, 1.5}};
-  if (name == "softplus") return {{-inf, 0.0, 0.0}, {inf, inf, 1.0}, {-0.0, no, 0.5}, {0.0, no, 0.5}};
-  if (name == "elu" || name == "celu") return {{-inf, -1.0, 0.0}, {inf, inf, 1.0}, {-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}};
-  if (name == "selu")
-    return {{-inf, -selu_scale_alpha, 0.0}, {inf, inf, selu_scale}, {-0.0, -0.0, selu_scale_alpha},
-            {0.0, 0.0, selu_scale_alpha}};
-  if (name == "mish") return {{-inf, 0.0, 0.0}, {inf, inf, 1.0}, {-0.0, -0.0, no}, {0.0, 0.0, no}};
-  if (name == "hardshrink")
-    return {{-inf, -inf, 1.0}, {inf, inf, 1.0}, {-0.0, -0.0, 0.0}, {0.0, 0.0, 0.0}, {-0.5, -0.0, 0.0}, {0.5, 0.0, 0.0}};
-  if (name == "softshrink")
-    return {{-inf, -inf, 1.0}, {inf, inf, 1.0}, {-0.0, -0.0, 0.0}, {0.0, 0.0, 0.0}, {-0.5, -0.0, 0.0}, {0.5, 0.0, 0.0}};
-  if (name == "tanhshrink") return {{-inf, -inf, 1.0}, {inf, inf, 1.0}, {-0.0, -0.0, 0.0}, {0.0, 0.0, 0.0}};
-  return {};
-}
 
 // --- options --------------------------------------------------------------------------------
 
@@ -286,7 +230,7 @@ using bits_of = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>
 
 /// The edge inputs of the sampled sweep (see the file comment).
 template <class T>
-std::vector<T> edge_inputs(const std::vector<point>& semantics) {
+std::vector<T> edge_inputs(const actfn_test::points& semantics) {
   std::vector<T> base = actfn_test::edge_inputs<T>();
   for (const auto& p : semantics) base.push_back(static_cast<T>(p.x));
   for (int k = -800; k <= 800; ++k) base.push_back(static_cast<T>(k / 4.0));
@@ -315,7 +259,7 @@ std::vector<T> edge_inputs(const std::vector<point>& semantics) {
 
 /// The sampled sweep: a stride over all bit patterns, as many over 2^-8 <= |x| < 2^10, edges.
 template <class T>
-std::vector<T> sampled_inputs(std::uint64_t stride, const std::vector<point>& semantics) {
+std::vector<T> sampled_inputs(std::uint64_t stride, const actfn_test::points& semantics) {
   using U = bits_of<T>;
   constexpr U all = std::numeric_limits<U>::max();
   constexpr std::uint64_t default_samples = sizeof(T) == 4 ? (1u << 18) : (1u << 16);
@@ -405,7 +349,7 @@ std::string show(T x) {
 /// The semantic points of F in type T, through the span API.
 template <class F, class T>
 void check_semantics(const F& f, const options& o, result& r) {
-  const auto points = semantics_of(F::name);
+  const auto points = actfn_test::special_points_of(f);
   r.semantic_points = points.size();
   std::vector<T> x, y(points.size()), d(points.size());
   for (const auto& p : points) x.push_back(static_cast<T>(p.x));
@@ -438,7 +382,7 @@ result sweep(const options& o, progress& prog, std::size_t job_no, std::size_t j
 
   sweep_inputs<T> in;
   in.exhaustive = o.exhaustive;
-  if (!o.exhaustive) in.list = sampled_inputs<T>(o.stride, semantics_of(F::name));
+  if (!o.exhaustive) in.list = sampled_inputs<T>(o.stride, actfn_test::special_points_of(f));
   const std::uint64_t n = in.size();
   constexpr std::uint64_t chunk = 1 << 14;
   const std::uint64_t chunks = (n + chunk - 1) / chunk;
@@ -573,7 +517,7 @@ int main(int argc, char** argv) {
   std::printf("actfn_ulp: %s sweep, instruction set %s, %u threads\n",
               o.exhaustive ? "exhaustive (all 2^32 float bit patterns)" : "sampled", xsimd::default_arch::name(),
               o.threads);
-  std::printf("ULP error as README \"Accuracy\" defines it (derivatives: relative, except in ULPs of the summands "
+  std::printf("ULP error as docs/accuracy.md defines it (derivatives: relative, except in ULPs of the summands "
               "inside the windows around zero crossings); counts are of inputs above 0.5, 1, 2, 4 ULP.\n\n");
   std::printf("| function | type | fwd max ULP (at x) | mean | >0.5 | >1 | >2 | >4 | der max ULP (at x) | mean | "
               ">0.5 | >1 | >2 | >4 | bound fwd / der | NaN, inf, ±0, kinks | result |\n");

@@ -226,7 +226,7 @@ TEMPLATE_TEST_CASE("limits at +-inf", "[relu][relu6][leaky_relu][prelu][rrelu][t
 TEMPLATE_TEST_CASE("a zero negative slope gives the limit 0 at -inf, not -inf * 0 = NaN",
                    "[leaky_relu][prelu][rrelu][limits]", float, double) {
   using T = TestType;
-  // GUIDE.md: +-inf give the mathematical limits, and lim_{x -> -inf} 0 * x = 0.
+  // +-inf give the mathematical limits (README, "Semantics"), and lim_{x -> -inf} 0 * x = 0.
   const T inf = std::numeric_limits<T>::infinity();
   CHECK(actfn::leaky_relu{0.0}(-inf) == 0);
   CHECK(actfn::prelu{0.0}(-inf) == 0);

@@ -10,8 +10,8 @@
 // eps * |y|). The long double right-hand sides are rounded to double for Catch's matchers,
 // which costs up to half an ULP of a double result: rel<T>(b) = (b + 1/2) eps
 // (support/bounds.hpp, with eps, fwd_ulps and der_ulps: F's documented bounds for T).
-// Derivatives are held to that relative measure too: stronger than core/unary.hpp's
-// documented measure, ULPs of max(|f'|, 1/4), and met by the library.
+// Derivatives are held to that relative measure too: the one derivative measure
+// (docs/accuracy.md) outside the windows around zero crossings, which these functions lack.
 // Dense loops use REQUIRE: the first failure ends the test case and names its input.
 // The lambd values used are exact in float, so T holds the parameter itself.
 #include <actfn/core/span.hpp>

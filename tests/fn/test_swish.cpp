@@ -253,7 +253,7 @@ TEMPLATE_TEST_CASE("limits at +-inf", "[swish][silu][hardswish][limits]", float,
 
 TEMPLATE_TEST_CASE("swish with beta = 0 is x / 2, infinities included", "[swish][limits]", float, double) {
   using T = TestType;
-  // GUIDE.md: +-inf give the mathematical limits; the constructor accepts beta = 0, where
+  // +-inf give the mathematical limits (README, "Semantics"); the constructor accepts beta = 0, where
   // swish(x) = x sigmoid(0) = x / 2 and swish'(x) = 1/2 everywhere.
   const actfn::swish f{0.0};
   const T inf = std::numeric_limits<T>::infinity();

@@ -155,7 +155,7 @@ TEMPLATE_TEST_CASE("prelu: NaN and infinities", "[prelu]", float, double) {
   actfn::prelu_forward(x, w, y, 3);
   actfn::prelu_backward(x, w, dy, dx, dw, 3);
   CHECK(std::isnan(y[1]));
-  CHECK(std::isnan(dx[1]));  // the derivative at NaN is NaN (GUIDE.md)
+  CHECK(std::isnan(dx[1]));  // the derivative at NaN is NaN (README, "Semantics")
   CHECK(std::isnan(dw[0]));
   CHECK(y[0] == T(-0.25));
   CHECK(y[3] == inf);

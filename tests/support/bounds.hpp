@@ -1,4 +1,4 @@
-// The documented error bounds of a function (F::bound, README "Accuracy") looked up for an
+// The documented error bounds of a function (F::bound, docs/accuracy.md) looked up for an
 // element type, and the tolerances the tests in tests/fn/ and tests/rowwise/ build from them.
 // Each helper states its measure; where two measures differ they have different names:
 //
@@ -7,7 +7,6 @@
 //                                    WithinRel against a long double value rounded to double
 //   err<T>(b, v)                     b ULPs of T at a computed value v, doubled (see below)
 //   near<T>(want, margin)            Catch matcher |got - want| <= margin (plus double rounding)
-//   derivative_ulps<T>(got, want)    a derivative's error in the headers' documented measure
 //   product_ulps<T>                  what one product of two T values may cost after rounding
 //                                    through long double
 #pragma once
@@ -50,15 +49,6 @@ template <class T>
 auto near(long double want, long double margin) {
   return Catch::Matchers::WithinAbs(static_cast<double>(want),
                                     static_cast<double>(margin + ulp_of<T>(want)));
-}
-
-/// A derivative's error as the headers document it (core/unary.hpp, struct accuracy): in ULPs
-/// of max(|f'(x)|, 1/4), i.e. relative where |f'| >= 1/4, in ULPs of 1/4 below. Unlike
-/// ulp_error with scale 1/4, a reference below the smallest normal number gets no exemption.
-template <class T>
-long double derivative_ulps(T got, long double want) {
-  if (!std::isfinite(want) || std::fabs(want) >= 0.25L) return ulp_error<T>(got, want);
-  return std::fabs(got - want) / ulp_of<T>(0.25L);
 }
 
 /// One product of T values, rounded to T through long double: exact for float (the product is

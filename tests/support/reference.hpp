@@ -8,7 +8,7 @@
 // trustworthy in the tails that the accuracy sweeps visit.
 //
 // Which precision measures which type (`wide<T>`, used by tests/test_accuracy.cpp and
-// tools/ulp_sweep.cpp, README "Accuracy"):
+// tools/ulp_sweep.cpp, docs/accuracy.md):
 // - float results against R = double. Every formula below is a handful of correctly or nearly
 //   correctly rounded double operations (glibc's exp, log1p, tanh, erfc, cosh are within 1 ULP
 //   of double), i.e. within ~2^-50 relative, 2^-26 ULP of float. The only cancellations are
@@ -30,7 +30,7 @@
 //   gelu_tanh (2u = 2 sqrt(2/pi) (x + 0.044715 x^3), computed as a pair of long doubles).
 //   Everywhere else x itself is the argument (exact), so nothing needs more than long double.
 //
-// Derivative zero crossings (README "Accuracy"): where f' is a sum of two terms that cancel,
+// Derivative zero crossings (docs/accuracy.md): where f' is a sum of two terms that cancel,
 // reference<F, R>::terms(fn, x) gives |A| + |B| and reference<F, R>::in_window(fn, x) says
 // whether x is in the documented window around the zero crossing; derivative_error() below is
 // THE derivative measure, shared by the tests and the tool.
@@ -38,6 +38,8 @@
 
 #include <actfn/catalogue.hpp>
 #include <array>
+#include <optional>
+#include <vector>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -93,61 +95,113 @@ template <class R> struct split_constant {
   constexpr split_constant(ld hi_ld, ld lo_ld) : hi(R(hi_ld)), lo(R((hi_ld - ld(R(hi_ld))) + lo_ld)) {}
 };
 
-/// A window [lo, hi] of x around a zero crossing of f' (see README "Accuracy").
+/// A window [lo, hi] of x around a zero crossing of f' (see docs/accuracy.md).
 struct window {
   ld lo, hi;
   constexpr bool contains(ld x) const { return x >= lo && x <= hi; }
 };
 
+/// A point where a function's value and derivative are documented exactly (README,
+/// "Semantics"): the limits at +-inf, the values at +-0 and at the kinks, with PyTorch's
+/// derivative there. An empty optional: nothing is documented beyond the ULP bound. A zero
+/// expected for f at a zero input is compared with its sign; elsewhere zeros of either sign
+/// match. Every reference<F> lists its points (special_points(f)); the sweep checks them, and
+/// NaN in gives NaN out for every function.
+struct special_point {
+  double x;
+  std::optional<double> f, df;
+};
+using points = std::vector<special_point>;
+inline constexpr double infinity = std::numeric_limits<double>::infinity();
+inline constexpr std::nullopt_t no = std::nullopt;
+/// Points of a function with limits 0 / +inf and slopes 0 / 1 there, through 0 with slope d0.
+inline points relu_like_points(double d0) {
+  return {{-infinity, 0.0, 0.0}, {infinity, infinity, 1.0}, {-0.0, -0.0, d0}, {0.0, 0.0, d0}};
+}
+/// Points of a leaky ReLU of negative slope s.
+inline points leaky_points(double s) {
+  return {{-infinity, s == 0 ? 0.0 : -infinity, s}, {infinity, infinity, 1.0}, {-0.0, -0.0, s}, {0.0, 0.0, s}};
+}
+
 template <class F, class R = ld> struct reference;
 
 template <class R> struct reference<actfn::sigmoid, R> {
+  static points special_points(const actfn::sigmoid&) {
+    return {{-infinity, 0.0, 0.0}, {infinity, 1.0, 0.0}, {-0.0, 0.5, 0.25}, {0.0, 0.5, 0.25}};
+  }
   static R f(const actfn::sigmoid&, R x) { return ref_sigmoid<R>(x); }
   static R df(const actfn::sigmoid&, R x) { return ref_sigmoid_slope<R>(x); }
 };
 template <class R> struct reference<actfn::log_sigmoid, R> {
+  static points special_points(const actfn::log_sigmoid&) {
+    return {{-infinity, -infinity, 1.0}, {infinity, 0.0, 0.0}, {-0.0, no, 0.5}, {0.0, no, 0.5}};
+  }
   static R f(const actfn::log_sigmoid&, R x) { return -ref_softplus<R>(-x); }
   static R df(const actfn::log_sigmoid&, R x) { return ref_sigmoid<R>(-x); }
 };
 template <class R> struct reference<actfn::hardsigmoid, R> {
+  static points special_points(const actfn::hardsigmoid&) {
+    return {{-infinity, 0.0, 0.0}, {infinity, 1.0, 0.0}, {-0.0, 0.5, 1.0 / 6}, {0.0, 0.5, 1.0 / 6}, {-3, 0.0, 0.0}, {3, 1.0, 0.0}};
+  }
   static R f(const actfn::hardsigmoid&, R x) { return x <= -3 ? R(0) : x >= 3 ? R(1) : (x + 3) / 6; }
   static R df(const actfn::hardsigmoid&, R x) { return (x > -3 && x < 3) ? R(1) / 6 : R(0); }
 };
 template <class R> struct reference<actfn::tanh, R> {
+  static points special_points(const actfn::tanh&) {
+    return {{-infinity, -1.0, 0.0}, {infinity, 1.0, 0.0}, {-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}};
+  }
   static R f(const actfn::tanh&, R x) { return std::tanh(x); }
   static R df(const actfn::tanh&, R x) { return ref_tanh_slope<R>(x); }
 };
 template <class R> struct reference<actfn::softsign, R> {
+  static points special_points(const actfn::softsign&) {
+    return {{-infinity, -1.0, 0.0}, {infinity, 1.0, 0.0}, {-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}};
+  }
   static R f(const actfn::softsign&, R x) { return std::isinf(x) ? std::copysign(R(1), x) : x / (1 + std::fabs(x)); }
   static R df(const actfn::softsign&, R x) { return 1 / ((1 + std::fabs(x)) * (1 + std::fabs(x))); }
 };
 template <class R> struct reference<actfn::hardtanh, R> {
+  static points special_points(const actfn::hardtanh& p) {
+    return {{-infinity, p.min_val, 0.0}, {infinity, p.max_val, 0.0}, {-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}, {p.min_val, p.min_val, 0.0}, {p.max_val, p.max_val, 0.0}};
+  }
   static R f(const actfn::hardtanh& p, R x) { return x < p.min_val ? R(p.min_val) : x > p.max_val ? R(p.max_val) : x; }
   static R df(const actfn::hardtanh& p, R x) { return (x > p.min_val && x < p.max_val) ? R(1) : R(0); }
 };
 template <class R> struct reference<actfn::relu, R> {
+  static points special_points(const actfn::relu&) {
+    return {{-infinity, 0.0, 0.0}, {infinity, infinity, 1.0}, {-0.0, 0.0, 0.0}, {0.0, 0.0, 0.0}};
+  }
   static R f(const actfn::relu&, R x) { return x > 0 ? x : R(0); }
   static R df(const actfn::relu&, R x) { return x > 0 ? R(1) : R(0); }
 };
 template <class R> struct reference<actfn::relu6, R> {
+  static points special_points(const actfn::relu6&) {
+    return {{-infinity, 0.0, 0.0}, {infinity, 6.0, 0.0}, {-0.0, 0.0, 0.0}, {0.0, 0.0, 0.0}, {6, 6.0, 0.0}};
+  }
   static R f(const actfn::relu6&, R x) { return x <= 0 ? R(0) : x >= 6 ? R(6) : x; }
   static R df(const actfn::relu6&, R x) { return (x > 0 && x < 6) ? R(1) : R(0); }
 };
 template <class R> struct reference<actfn::leaky_relu, R> {
+  static points special_points(const actfn::leaky_relu& p) { return leaky_points(p.negative_slope); }
   // Exact slope: the functor rounds it to the element type, which costs up to 1 ULP (its bound).
   static R f(const actfn::leaky_relu& p, R x) { return x < 0 ? x * R(p.negative_slope) : x; }
   static R df(const actfn::leaky_relu& p, R x) { return x > 0 ? R(1) : R(p.negative_slope); }
 };
 template <class R> struct reference<actfn::prelu, R> {
+  static points special_points(const actfn::prelu& p) { return leaky_points(p.weight); }
   static R f(const actfn::prelu& p, R x) { return x < 0 ? x * R(p.weight) : x; }
   static R df(const actfn::prelu& p, R x) { return x > 0 ? R(1) : R(p.weight); }
 };
 template <class R> struct reference<actfn::rrelu, R> {
+  static points special_points(const actfn::rrelu& p) { return leaky_points((p.lower + p.upper) / 2); }
   static R slope(const actfn::rrelu& p) { return (static_cast<ld>(p.lower) + p.upper) / 2; }
   static R f(const actfn::rrelu& p, R x) { return x < 0 ? x * slope(p) : x; }
   static R df(const actfn::rrelu& p, R x) { return x > 0 ? R(1) : slope(p); }
 };
 template <class R> struct reference<actfn::threshold, R> {
+  static points special_points(const actfn::threshold& p) {
+    return {{-infinity, p.value, 0.0}, {infinity, infinity, 1.0}, {p.thresh, p.value, 0.0}};
+  }
   static R f(const actfn::threshold& p, R x) { return x > p.thresh ? x : R(p.value); }
   static R df(const actfn::threshold& p, R x) { return x > p.thresh ? R(1) : R(0); }
 };
@@ -155,6 +209,7 @@ template <class R> struct reference<actfn::threshold, R> {
 /// swish'(x) = s + z s (1 - s), z = beta x, s = sigmoid(z): the two terms cancel at
 /// z0 = -1.27846454276107379510935873902 (where 1 + z0 (1 - s(z0)) = 0).
 template <class R> struct reference<actfn::swish, R> {
+  static points special_points(const actfn::swish&) { return relu_like_points(0.5); }
   static R z(const actfn::swish& p, R x) { return times_vanishing<R>(x, R(p.beta)); }
   static R f(const actfn::swish& p, R x) { return times_vanishing<R>(x, ref_sigmoid<R>(z(p, x))); }
   static R df(const actfn::swish& p, R x) {
@@ -170,12 +225,16 @@ template <class R> struct reference<actfn::swish, R> {
   static bool in_window(const actfn::swish& p, R x) { return z_window.contains(z(p, x)); }
 };
 template <class R> struct reference<actfn::silu, R> {
+  static points special_points(const actfn::silu&) { return relu_like_points(0.5); }
   static R f(const actfn::silu&, R x) { return times_vanishing<R>(x, ref_sigmoid<R>(x)); }
   static R df(const actfn::silu&, R x) { return ref_sigmoid<R>(x) + times_vanishing<R>(x, ref_sigmoid_slope<R>(x)); }
   static R terms(const actfn::silu&, R x) { return ref_sigmoid<R>(x) + std::fabs(times_vanishing<R>(x, ref_sigmoid_slope<R>(x))); }
   static bool in_window(const actfn::silu&, R x) { return reference<actfn::swish, R>::z_window.contains(x); }
 };
 template <class R> struct reference<actfn::hardswish, R> {
+  static points special_points(const actfn::hardswish&) {
+    return {{-infinity, 0.0, 0.0}, {infinity, infinity, 1.0}, {0.0, 0.0, 0.5}, {-3, 0.0, -0.5}, {3, 3.0, 1.5}};
+  }
   // f'(x) = (x + 3/2) / 3 vanishes at -3/2, where x + 3/2 is exact (Sterbenz), in R as in the
   // element types: a correctly rounded derivative is possible there, so it is measured
   // relatively everywhere (no window).
@@ -183,6 +242,9 @@ template <class R> struct reference<actfn::hardswish, R> {
   static R df(const actfn::hardswish&, R x) { return x < -3 ? R(0) : x <= 3 ? (x + R(1.5)) / 3 : R(1); }
 };
 template <class R> struct reference<actfn::softplus, R> {
+  static points special_points(const actfn::softplus&) {
+    return {{-infinity, 0.0, 0.0}, {infinity, infinity, 1.0}, {-0.0, no, 0.5}, {0.0, no, 0.5}};
+  }
   static R f(const actfn::softplus& p, R x) {
     const R z = R(p.beta) * x;
     return z > p.threshold ? x : ref_softplus<R>(z) / R(p.beta);
@@ -193,16 +255,27 @@ template <class R> struct reference<actfn::softplus, R> {
   }
 };
 template <class R> struct reference<actfn::elu, R> {
+  static points special_points(const actfn::elu& p) {
+    return {{-infinity, -p.alpha, 0.0}, {infinity, infinity, 1.0}, {-0.0, -0.0, p.alpha}, {0.0, 0.0, p.alpha}};
+  }
   static R f(const actfn::elu& p, R x) { return x > 0 ? x : R(p.alpha) * std::expm1(x); }
   static R df(const actfn::elu& p, R x) { return x > 0 ? R(1) : R(p.alpha) * ref_exp<R>(x); }
 };
 template <class R> struct reference<actfn::selu, R> {
+  static points special_points(const actfn::selu&) {
+    return {{-infinity, -scale_alpha, 0.0}, {infinity, infinity, scale_d}, {-0.0, -0.0, scale_alpha}, {0.0, 0.0, scale_alpha}};
+  }
   static constexpr R alpha = R(1.6732632423543772848170429916717L);
   static constexpr R scale = R(1.0507009873554804934193349852946L);
+  static constexpr double scale_d = 1.0507009873554804934193349852946;
+  static constexpr double scale_alpha = 1.7580993408473768599402175208123;
   static R f(const actfn::selu&, R x) { return scale * (x > 0 ? x : alpha * std::expm1(x)); }
   static R df(const actfn::selu&, R x) { return x > 0 ? scale : scale * alpha * ref_exp<R>(x); }
 };
 template <class R> struct reference<actfn::celu, R> {
+  static points special_points(const actfn::celu& p) {
+    return {{-infinity, -p.alpha, 0.0}, {infinity, infinity, 1.0}, {-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}};
+  }
   static R f(const actfn::celu& p, R x) { return x > 0 ? x : R(p.alpha) * std::expm1(x / R(p.alpha)); }
   static R df(const actfn::celu& p, R x) { return x > 0 ? R(1) : ref_exp<R>(x / R(p.alpha)); }
 };
@@ -210,6 +283,7 @@ template <class R> struct reference<actfn::celu, R> {
 /// gelu(x) = x Phi(x), gelu'(x) = Phi(x) + x phi(x); the terms cancel at
 /// x0 = -0.751791524693564457457904947 (gelu's minimum).
 template <class R> struct reference<actfn::gelu, R> {
+  static points special_points(const actfn::gelu&) { return relu_like_points(0.5); }
   static constexpr split_constant<R> inv_sqrt2{0.707106781186547524381894036516L, 1.895032558893257079621272e-20L};
   static constexpr R two_over_sqrt_pi = R(1.12837916709551257384794992200L);
   static constexpr R inv_sqrt_2pi = R(0.398942280401432677926568115545L);
@@ -246,6 +320,7 @@ template <class R> struct reference<actfn::gelu, R> {
 /// as pairs), and sigmoid(s + ds), sigmoid'(s + ds) take ds to first order: far left,
 /// x sigmoid(2u) ~ x exp(2u) with |2u| up to ~745, so the rounding of 2u matters.
 template <class R> struct reference<actfn::gelu_tanh, R> {
+  static points special_points(const actfn::gelu_tanh&) { return relu_like_points(0.5); }
   static constexpr split_constant<R> k{0.797884560802865355853136231090L, 2.675588877860239145961788e-20L};
   static constexpr split_constant<R> c{0.0447149999999999999994882565746L, 5.117434254131580928367065e-22L};
   struct pair { R s, ds; };
@@ -283,6 +358,9 @@ template <class R> struct reference<actfn::gelu_tanh, R> {
 /// mish(x) = x tanh(softplus(x)); mish'(x) = tanh(sp) + x sigmoid(x) sech^2(sp), whose terms
 /// cancel at x0 = -1.19243121451549521 (mish's minimum).
 template <class R> struct reference<actfn::mish, R> {
+  static points special_points(const actfn::mish&) {
+    return {{-infinity, 0.0, 0.0}, {infinity, infinity, 1.0}, {-0.0, -0.0, no}, {0.0, 0.0, no}};
+  }
   static R slope_term(R x) { return times_vanishing<R>(x, ref_sigmoid<R>(x) * ref_tanh_slope<R>(ref_softplus<R>(x))); }
   static R f(const actfn::mish&, R x) { return times_vanishing<R>(x, std::tanh(ref_softplus<R>(x))); }
   static R df(const actfn::mish&, R x) { return std::tanh(ref_softplus<R>(x)) + slope_term(x); }
@@ -292,14 +370,23 @@ template <class R> struct reference<actfn::mish, R> {
   static bool in_window(const actfn::mish&, R x) { return x_window.contains(x); }
 };
 template <class R> struct reference<actfn::hardshrink, R> {
+  static points special_points(const actfn::hardshrink& p) {
+    return {{-infinity, -infinity, 1.0}, {infinity, infinity, 1.0}, {-0.0, -0.0, 0.0}, {0.0, 0.0, 0.0}, {-p.lambd, -0.0, 0.0}, {p.lambd, 0.0, 0.0}};
+  }
   static R f(const actfn::hardshrink& p, R x) { return std::fabs(x) > p.lambd ? x : R(0); }
   static R df(const actfn::hardshrink& p, R x) { return std::fabs(x) > p.lambd ? R(1) : R(0); }
 };
 template <class R> struct reference<actfn::softshrink, R> {
+  static points special_points(const actfn::softshrink& p) {
+    return {{-infinity, -infinity, 1.0}, {infinity, infinity, 1.0}, {-0.0, -0.0, 0.0}, {0.0, 0.0, 0.0}, {-p.lambd, -0.0, 0.0}, {p.lambd, 0.0, 0.0}};
+  }
   static R f(const actfn::softshrink& p, R x) { return x > p.lambd ? x - R(p.lambd) : x < -p.lambd ? x + R(p.lambd) : R(0); }
   static R df(const actfn::softshrink& p, R x) { return std::fabs(x) > p.lambd ? R(1) : R(0); }
 };
 template <class R> struct reference<actfn::tanhshrink, R> {
+  static points special_points(const actfn::tanhshrink&) {
+    return {{-infinity, -infinity, 1.0}, {infinity, infinity, 1.0}, {-0.0, -0.0, 0.0}, {0.0, 0.0, 0.0}};
+  }
   /// x - tanh x = -sum_{n >= 1} a_n x^(2n+1) with tanh x = sum_{n >= 0} a_n x^(2n+1); the a_n
   /// follow from tanh' = 1 - tanh^2: a_0 = 1, (2n + 1) a_n = -sum_{k < n} a_k a_{n-1-k}
   /// (all products of one sign: no cancellation). Below |x| = 1/2 the terms shrink by
@@ -332,6 +419,15 @@ template <class R> struct reference<actfn::tanhshrink, R> {
   static R df(const actfn::tanhshrink&, R x) { const R t = std::tanh(x); return t * t; }
 };
 
+/// reference<F>::special_points(f), or a compile error naming what is missing.
+template <class F>
+points special_points_of(const F& f) {
+  static_assert(requires { { reference<F, ld>::special_points(f) } -> std::convertible_to<points>; },
+                "tests/support/reference.hpp: reference<F> must list special_points(f), the "
+                "documented values at +-inf, +-0 and the kinks (F: see 'required from' below)");
+  return reference<F, ld>::special_points(f);
+}
+
 // --- the derivative measure -----------------------------------------------------------------
 
 template <class F, class R>
@@ -340,7 +436,7 @@ concept has_derivative_window = requires(const F& f, R x) {
   { reference<F, R>::terms(f, x) } -> std::convertible_to<R>;
 };
 
-/// The scale a derivative error at x is measured against (README "Accuracy"): 0 (i.e. |f'(x)|
+/// The scale a derivative error at x is measured against (docs/accuracy.md): 0 (i.e. |f'(x)|
 /// itself: relative ULPs) except inside the documented window around a zero crossing of f',
 /// where it is the size of the cancelling terms, |A(x)| + |B(x)|.
 template <class F, class R>

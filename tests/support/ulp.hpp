@@ -1,5 +1,5 @@
-// ULP error of a float or double result against a higher-precision reference (README,
-// "Accuracy"). THE measure: tests/ and tools/ulp_sweep.cpp all go through ulp_error.
+// ULP error of a float or double result against a higher-precision reference
+// (docs/accuracy.md). THE measure: tests/ and tools/ulp_sweep.cpp all go through ulp_error.
 //
 //   error = |got - ref| / ulp(max(|ref|, scale))      scale = 0: relative ULPs
 //
