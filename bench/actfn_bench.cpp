@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // actfn's benchmarks (Google Benchmark), side by side with other libraries. Run them with
-// scripts/bench.sh; plot them with scripts/bench_plot.sh.
+// scripts/bench.sh; docs/benchmarks.md says what they measure, and scripts/bench_doc.sh writes a
+// run's results into it.
 //
 // What is measured, single-threaded, out of place, for every function in actfn::catalogue
 // (default parameters), at three sizes: 4096 elements (the buffers sit in L1/L2), 256 Ki
@@ -25,7 +26,7 @@
 //
 // The summary printed at the end (summary.hpp) has, per function, pass and size, actfn's
 // throughput, every peer's, the best peer, actfn/best peer and actfn/memcpy, then the geometric
-// means, the rows where actfn loses, and the performance targets. Numbers from a shared or
+// means, the rows where actfn loses, and the project's speed targets. Numbers from a shared or
 // noisy machine vary by 10-20 % from run to run; compare ratios taken in the same run, and
 // raise --benchmark_min_time (or use --benchmark_repetitions, whose median the summary then
 // uses) for steadier numbers.
@@ -36,6 +37,7 @@
 #include <actfn/rowwise/softmax.hpp>
 #include <algorithm>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <span>
@@ -211,15 +213,43 @@ std::string peer_names() {
   return all;
 }
 
+/// Whether the command line sets the context key itself (--benchmark_context=key=value,...), as
+/// scripts/bench.sh does for cpu_model: adding it again would only print a warning.
+bool context_given(int argc, char** argv, std::string_view key) {
+  constexpr std::string_view flag = "--benchmark_context=";
+  const std::string pair = std::string(key) + "=";
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (!arg.starts_with(flag)) continue;
+    const std::string_view list = arg.substr(flag.size());
+    for (std::size_t at = 0; at <= list.size();) {
+      const std::size_t comma = std::min(list.find(',', at), list.size());
+      if (list.substr(at, comma - at).starts_with(pair)) return true;
+      at = comma + 1;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 }  // namespace actfn_bench
 
 int main(int argc, char** argv) {
+  // The results' context (the JSON's "context", the console's header): what the numbers were
+  // measured on. scripts/bench.sh adds the build's -march, the git commit and its own command.
+  const bool cpu_given = actfn_bench::context_given(argc, argv, "cpu_model");
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
 
-  benchmark::AddCustomContext("cpu_model", actfn_bench::cpu_model());
+  if (!cpu_given) benchmark::AddCustomContext("cpu_model", actfn_bench::cpu_model());
+  // The instruction set actfn's span functions were compiled for (xsimd's default
+  // architecture: avx512bw, fma3<avx2>, sse4_2...).
+  benchmark::AddCustomContext("simd", xsimd::default_arch::name());
   benchmark::AddCustomContext("peers", actfn_bench::peer_names());
+  // The command that ran this binary, when a script passes it down: --benchmark_context cannot
+  // carry it (its parser splits values at ',' and '=').
+  if (const char* command = std::getenv("ACTFN_BENCH_COMMAND"); command != nullptr && *command != 0)
+    benchmark::AddCustomContext("command", command);
   actfn_bench::register_all();
   actfn_bench::summary_reporter reporter(benchmark::CreateDefaultDisplayReporter(),
                                          actfn_bench::cases());

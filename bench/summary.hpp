@@ -10,10 +10,12 @@
 //      actfn/memcpy (actfn's bytes/s over memcpy's at the same size: 1 = as fast as copying).
 //   2. per size: the geometric mean of actfn/best over the functions, and memcpy's GB/s.
 //   3. the rows where actfn is slower than the best peer, slowest first.
-//   4. the performance targets (target_* below), met or not.
+//   4. the project's speed targets (target_* below), met or not.
 //   5. double: actfn vs. the std loop.
 // "-" means the peer does not compute that function; "n/a" that its benchmark did not run
 // (left out by --benchmark_filter) or failed (the errors are listed at the end).
+// scripts/bench_doc.sh makes the tables of docs/benchmarks.md from a run's JSON with the same
+// definitions (median, best peer, actfn/memcpy).
 #pragma once
 
 #include <benchmark/benchmark.h>
@@ -37,7 +39,7 @@
 
 namespace actfn_bench {
 
-/// The performance targets the summary checks (from the project's performance issue).
+/// The project's speed targets, which the summary checks.
 inline constexpr double target_geomean_small = 1.25;  // geomean actfn/best peer at 4096, f32
 inline constexpr double target_memcpy_large = 0.9;    // actfn/memcpy at 16 Mi elements, f32
 /// A peer whose results stay within this many ULPs of actfn's counts as comparably accurate

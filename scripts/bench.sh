@@ -5,7 +5,9 @@
 # loop, memcpy and the peer libraries (Eigen 3.4, oneDNN 2.6, XNNPACK), then a summary
 # (Markdown): per function, pass and size, actfn's throughput, every peer's, the best peer,
 # actfn/best and actfn/memcpy; geometric means; the rows where actfn loses; the targets.
-# Double precision is measured too, against the std:: loop only.
+# Double precision is measured too, against the std:: loop only. The results' context (the
+# JSON's "context", the console's header) records the CPU model, the build's -march and
+# instruction set, the git commit and this command (see "context" below).
 #
 # Usage: scripts/bench.sh [Google Benchmark flags...]
 #   scripts/bench.sh                                        everything (tens of minutes)
@@ -15,7 +17,8 @@
 #   scripts/bench.sh --benchmark_min_time=0.5               steadier numbers (default 0.05 s)
 #   scripts/bench.sh --benchmark_repetitions=5              the summary uses the median
 #   scripts/bench.sh --benchmark_out=bench.json             also write every result as JSON
-#                                                           (scripts/bench_plot.sh draws it)
+#                                                           (scripts/bench_doc.sh puts it in
+#                                                           docs/benchmarks.md and README.md)
 # Benchmarks are named <function>/<pass>/<type>/<size>/<impl>, impl one of actfn, std, eigen,
 # onednn, xnnpack (memcpy: memcpy/<type>/<size>).
 # Environment: ACTFN_BENCH_MARCH=x86-64-v3 (the -march to build for; default native),
@@ -73,6 +76,78 @@ grep 'actfn bench' <<<"$log" >&2 || true  # which peers were found
 say "building actfn_bench"
 cmake --build "$build" --target actfn_bench --parallel "$(nproc)"
 
+# --- context ------------------------------------------------------------------------------------
+# What the numbers were measured on, recorded in the results (the JSON's "context", the console's
+# header) for scripts/bench_doc.sh: the CPU, the build's -march and instruction set, the git
+# commit, the peers' Debian packages and the command. Google Benchmark's --benchmark_context
+# splits its values at ',' and '=', so those become ';' and ':'; the command, which has '=' in
+# it, goes to actfn_bench through ACTFN_BENCH_COMMAND instead.
+context_value() { local v=${1//,/;}; printf '%s' "${v//=/:}"; }
+
+# A shell word as typed: bare when it needs no quoting, else in single quotes.
+quote() {
+  local plain='^[A-Za-z0-9_./:=+@%^,-]+$' q="'" escaped="'\\''"
+  if [[ $1 =~ $plain ]]; then
+    printf '%s' "$1"
+  else
+    printf "'%s'" "${1//$q/$escaped}"
+  fi
+}
+
+context=()
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1 || true)
+[[ -n $cpu ]] && context+=("cpu_model=$cpu")
+
+# -march as given and, for GCC, what "native" stands for; the widest vector extension it enables.
+cxx=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt")
+march_flag=()
+[[ -n $march ]] && march_flag=("-march=$march")
+resolved=$("$cxx" "${march_flag[@]}" -Q --help=target 2>/dev/null |
+  awk '$1 == "-march=" { print $2; exit }' || true)
+march_label=${march:-"the compiler's default"}
+[[ -n $resolved && $resolved != "$march" ]] && march_label+=" ($resolved)"
+context+=("march=$march_label")
+macros=$("$cxx" "${march_flag[@]}" -dM -E -x c++ /dev/null 2>/dev/null || true)
+isa=$(uname -m)
+for m in __AVX512F__:AVX-512 __AVX2__:AVX2 __AVX__:AVX __SSE4_2__:SSE4.2 __SSE2__:SSE2 __ARM_NEON:NEON; do
+  if grep -q "#define ${m%%:*} " <<<"$macros"; then
+    isa=${m#*:}
+    break
+  fi
+done
+context+=("isa=$isa")
+
+# The commit, "-dirty" when the work tree differs from it (--no-optional-locks: only read).
+commit=unknown
+if head=$(git -C "$root" rev-parse --short HEAD 2>/dev/null); then
+  commit=$head
+  [[ -n $(git -C "$root" --no-optional-locks status --porcelain 2>/dev/null) ]] && commit+="-dirty"
+fi
+context+=("commit=$commit")
+
+if [[ $peers == ON ]] && command -v dpkg-query >/dev/null; then
+  versions=$(dpkg-query -W -f='${Package} ${Version}\n' libeigen3-dev libdnnl-dev libxnnpack-dev 2>/dev/null |
+    awk 'NF == 2 { printf "%s%s %s", sep, $1, $2; sep = "; " }' || true)
+  [[ -n $versions ]] && context+=("peer_packages=$versions")
+fi
+
+# The command as it was typed, from the repository's root: the CPUs it was pinned to (taskset),
+# the settings from the environment, this script and its arguments.
+invocation=""
+allowed=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status 2>/dev/null || true)
+online=$(cat /sys/devices/system/cpu/online 2>/dev/null || true)
+[[ -n $allowed && -n $online && $allowed != "$online" ]] && invocation+="taskset -c $allowed "
+while IFS= read -r var; do
+  invocation+="$var=$(quote "${!var}") "
+done < <(compgen -e | grep -E '^(ACTFN_BENCH_|BENCHMARK_)' | grep -vx ACTFN_BENCH_COMMAND || true)
+invocation+="scripts/bench.sh"
+for arg in "$@"; do invocation+=" $(quote "$arg")"; done
+
+context_flags=()
+for kv in "${context[@]}"; do
+  context_flags+=("--benchmark_context=${kv%%=*}=$(context_value "${kv#*=}")")
+done
+
 # --- run ---------------------------------------------------------------------------------------
 # The default minimum time comes first: a --benchmark_min_time among the arguments overrides it
 # (Google Benchmark keeps the last value of a flag).
@@ -86,7 +161,9 @@ for arg in "$@"; do
   esac
 done
 say "running the benchmarks (at least $min_time s each); the summary table comes last"
-"$build/bench/actfn_bench" --benchmark_min_time="$default_min_time" "$@"
+say "context: ${context[*]}"
+ACTFN_BENCH_COMMAND=$invocation "$build/bench/actfn_bench" --benchmark_min_time="$default_min_time" \
+  "${context_flags[@]}" "$@"
 if [[ -n $out ]]; then
   say "results written to $(realpath -- "$out")"
 fi

@@ -3,7 +3,9 @@
 # scale) per function, actfn next to each peer (std:: loop, Eigen, oneDNN, XNNPACK), forward
 # above backward, one chart per size (float):
 #   docs/bench-4Ki.png  docs/bench-256Ki.png  docs/bench-16Mi.png  docs/bench-softmax.png
-# and prints the Markdown that shows them (also written to build-bench/bench-plots.md).
+# and prints the Markdown that shows them (also written to build-bench/bench-plots.md). The
+# charts drawn are listed in build-bench/plots/charts.tsv, from which scripts/bench_doc.sh,
+# which calls this script, links them in docs/benchmarks.md.
 #
 # Usage:
 #   scripts/bench_plot.sh results.json          draw an existing run's JSON (the output of
@@ -206,6 +208,9 @@ if command -v pngquant >/dev/null; then
   done
 fi
 
+# The charts drawn, one a line: <name> TAB <title> (scripts/bench_doc.sh links them).
+for c in "${charts[@]}"; do printf '%s\t%s\n' "${c%%|*}" "${c#*|}"; done >"$work/charts.tsv"
+
 # --- the Markdown -------------------------------------------------------------------------------
 host=$(jq -r '.context | [(.cpu_model // empty), "\(.num_cpus) CPUs at \(.mhz_per_cpu) MHz",
                            ([.caches[]? | "L\(.level) \(.type) \(.size / 1024) KiB"] | unique | join(", "))]
@@ -220,5 +225,5 @@ date=$(jq -r '.context.date' "$json")
   done
 } >"$root/build-bench/bench-plots.md"
 say "wrote $(for c in "${charts[@]}"; do printf 'docs/bench-%s.png ' "${c%%|*}"; done)"
-say "Markdown for the README (also in build-bench/bench-plots.md):"
+say "Markdown that shows them (also in build-bench/bench-plots.md):"
 cat "$root/build-bench/bench-plots.md"
