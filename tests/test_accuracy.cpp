@@ -65,11 +65,13 @@ TEST_CASE("ulp_error measures in ULPs of the correctly rounded reference", "[acc
 
 TEST_CASE("ulp_error: subnormal results, zeros, overflow and NaN", "[accuracy][measure]") {
   constexpr float fmin = std::numeric_limits<float>::min();
-  // A reference below the normal range is met by anything within the smallest normal of it.
-  CHECK(ulp_error<float>(0.0f, 1e-40L) == 0);
-  CHECK(ulp_error<float>(fmin, 1e-40L) == 0);
-  CHECK(ulp_error<float>(0.0f, static_cast<ld>(fmin) / 2) == 0);
-  CHECK(ulp_error<float>(2 * fmin, 1e-40L) > 1e6L);  // more than fmin away: in denormal ULPs
+  constexpr float tiny = std::numeric_limits<float>::denorm_min();  // 2^-149
+  // Below the normal range the unit is the spacing of the subnormal numbers, 2^-149.
+  CHECK(ulp_error<float>(tiny, static_cast<ld>(tiny)) == 0);
+  CHECK(ulp_error<float>(3 * tiny, static_cast<ld>(tiny)) == 2);
+  CHECK(ulp_error<float>(0.0f, static_cast<ld>(tiny) / 2) == 0.5L);
+  CHECK(ulp_error<float>(0.0f, 1e-40L) == 1e-40L / 0x1p-149L);  // a flushed result is far off
+  CHECK(ulp_error<float>(fmin, static_cast<ld>(fmin) - 0x1p-149L) == 1);
   // A zero of the function: exact zero is exact, a tiny normal number is not.
   CHECK(ulp_error<float>(0.0f, 0.0L) == 0);
   CHECK(ulp_error<float>(-0.0f, 0.0L) == 0);

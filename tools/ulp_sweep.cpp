@@ -1,9 +1,11 @@
-// actfn_ulp: the accuracy of every elementwise function of actfn::catalogue, forward value and
-// derivative, in ULPs against the higher-precision references of tests/support/reference.hpp,
-// with the one error measure of tests/support/ulp.hpp (docs/accuracy.md).
+// actfn_ulp: the accuracy of every elementwise function of actfn::catalogue, forward value,
+// derivative and backward (dx = dy f'(x)), in ULPs against the higher-precision references of
+// tests/support/reference.hpp, with the one error measure of tests/support/ulp.hpp
+// (docs/accuracy.md), for the default parameters and the parameter grid of each function.
 //
 //   actfn_ulp_<isa> [--function NAME]... [--type f32|f64]... [--forward] [--derivative]
-//                   [--exhaustive | --stride N] [--threads N] [--quiet] [--list]
+//                   [--backward] [--parameters defaults|grid] [--exhaustive | --stride N]
+//                   [--threads N] [--quiet] [--list]
 //
 // --exhaustive  every one of the 2^32 float bit patterns (float only)
 // --stride N    sampled: the bit patterns 0x...977 + k N over all of them, as many again over
@@ -11,7 +13,12 @@
 //               input (zeros, denormals, extremes, infinities, NaNs, kinks, windows, a grid of
 //               quarter integers in [-200, 200], each with its neighbours). Default: 2^18
 //               samples per pass for float, 2^16 for double.
-// Results are computed through actfn::forward / actfn::derivative on chunks (the build's
+// --backward   dx = dy f'(x) with dy of both signs and magnitudes 2^-24 .. 2^25 (a fixed
+//              pseudo-random sequence), against the exact product.
+// --parameters grid (the default for sampled sweeps): the defaults and every parameter set of
+//              reference<F>::parameter_grid(), one row each; defaults (the default with
+//              --exhaustive): the default parameters only.
+// Results are computed through actfn::forward / derivative / backward on chunks (the build's
 // instruction set), references per element, the work split over threads. Progress goes to
 // stderr; the result is a Markdown table on stdout, one row per function and type.
 // Beside the ULP figures, a semantics column checks NaN, +-inf and +-0 (and the derivative at
@@ -57,7 +64,8 @@ using clock_type = std::chrono::steady_clock;
 struct options {
   std::vector<std::string> functions;  // empty: all
   bool f32 = false, f64 = false;
-  bool forward = false, derivative = false;
+  bool forward = false, derivative = false, backward = false;
+  bool grid = true, grid_given = false;
   bool exhaustive = false;
   std::uint64_t stride = 0;  // 0: default
   unsigned threads = 0;
@@ -78,10 +86,14 @@ std::vector<std::string_view> catalogue_names() {
 void print_help() {
   std::printf(
       "usage: actfn_ulp [--function NAME]... [--type f32|f64]... [--forward] [--derivative]\n"
-      "                 [--exhaustive | --stride N] [--threads N] [--quiet] [--list]\n"
+      "                 [--backward] [--parameters defaults|grid] [--exhaustive | --stride N]\n"
+      "                 [--threads N] [--quiet] [--list]\n"
       "  --function NAME  a function of the catalogue (repeatable; default: all; --list names them)\n"
       "  --type f32|f64   element type (repeatable; default: f32)\n"
-      "  --forward, --derivative  what to measure (default: both)\n"
+      "  --forward, --derivative, --backward  what to measure (default: all three; backward is\n"
+      "                   dx = dy f'(x) for dy of both signs and magnitudes 2^-24 .. 2^25)\n"
+      "  --parameters defaults|grid  the default parameters only, or also each function's\n"
+      "                   parameter grid (default: grid, but defaults with --exhaustive)\n"
       "  --exhaustive     all 2^32 float bit patterns (f32 only)\n"
       "  --stride N       sampled sweep with this step between bit patterns (N or 2^k; default:\n"
       "                   2^18 samples for f32, 2^16 for f64), plus the edge inputs\n"
@@ -139,6 +151,14 @@ options parse(int argc, char** argv) {
       o.forward = true;
     } else if (a == "--derivative") {
       o.derivative = true;
+    } else if (a == "--backward") {
+      o.backward = true;
+    } else if (a == "--parameters") {
+      const std::string_view v = value();
+      if (v == "grid") o.grid = true;
+      else if (v == "defaults") o.grid = false;
+      else usage_error("--parameters must be defaults or grid (got '" + std::string(v) + "')");
+      o.grid_given = true;
     } else if (a == "--exhaustive") {
       o.exhaustive = true;
     } else if (a == "--stride") {
@@ -154,7 +174,8 @@ options parse(int argc, char** argv) {
     }
   }
   if (!o.f32 && !o.f64) o.f32 = true;
-  if (!o.forward && !o.derivative) o.forward = o.derivative = true;
+  if (!o.forward && !o.derivative && !o.backward) o.forward = o.derivative = o.backward = true;
+  if (o.exhaustive && !o.grid_given) o.grid = false;
   if (o.exhaustive && o.stride) usage_error("--exhaustive and --stride exclude each other");
   if (o.exhaustive && o.f64) usage_error("--exhaustive covers the 2^32 float patterns only (use --stride for f64)");
   // A stride over 2^64 double patterns that is fine for 2^32 floats would ask for billions of
@@ -211,8 +232,8 @@ struct stats {
 struct result {
   std::string name;
   const char* type;
-  stats fwd, der;
-  double bound_fwd, bound_der;
+  stats fwd, der, bwd;
+  double bound_fwd, bound_der, bound_bwd;
   std::uint64_t windowed = 0;                // derivative inputs measured inside a window
   std::uint64_t nan_inputs = 0, nan_bad = 0;  // NaN inputs, and those not giving NaN
   std::uint64_t nan_bad_bits = 0;
@@ -220,7 +241,8 @@ struct result {
   std::size_t semantic_points = 0;
   bool fwd_ok() const { return fwd.n == 0 || fwd.max <= bound_fwd; }
   bool der_ok() const { return der.n == 0 || der.max <= bound_der; }
-  bool ok() const { return fwd_ok() && der_ok() && nan_bad == 0 && semantic_failures.empty(); }
+  bool bwd_ok() const { return bwd.n == 0 || bwd.max <= bound_bwd; }
+  bool ok() const { return fwd_ok() && der_ok() && bwd_ok() && nan_bad == 0 && semantic_failures.empty(); }
 };
 
 // --- inputs ---------------------------------------------------------------------------------
@@ -339,6 +361,19 @@ struct progress {
 
 // --- the sweep ------------------------------------------------------------------------------
 
+/// The i-th dy of the backward sweep: sign, exponent in [-24, 24] and mantissa from a fixed
+/// hash of i (splitmix64), so that every run and thread split gives the same dy for an input.
+template <class T>
+T dy_at(std::uint64_t i) {
+  std::uint64_t z = i * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  const int e = static_cast<int>(z % 49) - 24;
+  const T m = T(1) + static_cast<T>((z >> 8) & 0xffffff) * T(0x1p-24);
+  return std::ldexp((z >> 40) & 1 ? -m : m, e);
+}
+
 template <class T>
 std::string show(T x) {
   char buf[64];
@@ -371,13 +406,15 @@ void check_semantics(const F& f, const options& o, result& r) {
 }
 
 template <class F, class T>
-result sweep(const options& o, progress& prog, std::size_t job_no, std::size_t jobs) {
-  const F f{};
+result sweep(const actfn_test::parameter_set<F>& params, const options& o, progress& prog,
+             std::size_t job_no, std::size_t jobs) {
+  const F& f = params.f;
   result r;
-  r.name = std::string(F::name);
+  r.name = std::string(F::name) + (params.label.empty() ? "" : "(" + params.label + ")");
   r.type = sizeof(T) == 4 ? "f32" : "f64";
   r.bound_fwd = sizeof(T) == 4 ? F::bound.f32_ulp : F::bound.f64_ulp;
   r.bound_der = sizeof(T) == 4 ? F::bound.f32_derivative_ulp : F::bound.f64_derivative_ulp;
+  r.bound_bwd = F::bound.backward_ulp(sizeof(T) == 4);
   check_semantics<F, T>(f, o, r);
 
   sweep_inputs<T> in;
@@ -392,7 +429,7 @@ result sweep(const options& o, progress& prog, std::size_t job_no, std::size_t j
   unsigned running = 0;
 
   auto work = [&] {
-    std::vector<T> xs, ys(chunk), ds(chunk);
+    std::vector<T> xs, ys(chunk), ds(chunk), dys(chunk), bs(chunk);
     xs.reserve(chunk);
     result local;
     for (std::uint64_t c; (c = next.fetch_add(1)) < chunks;) {
@@ -402,16 +439,23 @@ result sweep(const options& o, progress& prog, std::size_t job_no, std::size_t j
       const std::size_t m = xs.size();
       if (o.forward) actfn::forward(f, xs, std::span(ys.data(), m));
       if (o.derivative) actfn::derivative(f, xs, std::span(ds.data(), m));
+      if (o.backward) {
+        for (std::size_t i = 0; i < m; ++i) dys[i] = dy_at<T>(begin + i);
+        actfn::backward(f, xs, std::span(dys.data(), m), std::span(bs.data(), m));
+      }
       for (std::size_t i = 0; i < m; ++i) {
         const T x = xs[i];
         if (std::isnan(x)) {
           ++local.nan_inputs;
-          if ((o.forward && !std::isnan(ys[i])) || (o.derivative && !std::isnan(ds[i]))) {
+          if ((o.forward && !std::isnan(ys[i])) || (o.derivative && !std::isnan(ds[i])) ||
+              (o.backward && !std::isnan(bs[i]))) {
             if (local.nan_bad++ == 0) local.nan_bad_bits = std::bit_cast<bits_of<T>>(x);
           }
           continue;
         }
         if (o.forward) local.fwd.add(static_cast<double>(actfn_test::forward_error<T>(f, x, ys[i])), x, begin + i);
+        if (o.backward)
+          local.bwd.add(static_cast<double>(actfn_test::backward_error<T>(f, x, dys[i], bs[i])), x, begin + i);
         if (o.derivative) {
           local.der.add(static_cast<double>(actfn_test::derivative_error<T>(f, x, ds[i])), x, begin + i);
           if constexpr (actfn_test::has_derivative_window<F, actfn_test::wide<T>>)
@@ -425,6 +469,7 @@ result sweep(const options& o, progress& prog, std::size_t job_no, std::size_t j
     finished.notify_all();
     r.fwd.merge(local.fwd);
     r.der.merge(local.der);
+    r.bwd.merge(local.bwd);
     r.windowed += local.windowed;
     if (local.nan_bad && !r.nan_bad) r.nan_bad_bits = local.nan_bad_bits;
     r.nan_inputs += local.nan_inputs;
@@ -488,9 +533,12 @@ void print_row(const result& r, const options& o) {
   std::string verdict = r.ok() ? "ok" : "**FAIL**";
   if (!r.fwd_ok()) verdict += " fwd > bound";
   if (!r.der_ok()) verdict += " der > bound";
-  std::printf("| %s | %s |%s%s %s / %s | %s | %s |\n", r.name.c_str(), r.type, cells(r.fwd, o.forward).c_str(),
-              cells(r.der, o.derivative).c_str(), fmt_bound(r.bound_fwd).c_str(), fmt_bound(r.bound_der).c_str(),
-              semantics.c_str(), verdict.c_str());
+  if (!r.bwd_ok()) verdict += " bwd > bound";
+  std::printf("| %s | %s |%s%s%s %s / %s / %s | %s | %s |\n", r.name.c_str(), r.type,
+              cells(r.fwd, o.forward).c_str(), cells(r.der, o.derivative).c_str(),
+              cells(r.bwd, o.backward).c_str(), fmt_bound(r.bound_fwd).c_str(),
+              fmt_bound(r.bound_der).c_str(), fmt_bound(r.bound_bwd).c_str(), semantics.c_str(),
+              verdict.c_str());
 }
 
 }  // namespace
@@ -501,15 +549,22 @@ int main(int argc, char** argv) {
     return o.functions.empty() || std::find(o.functions.begin(), o.functions.end(), name) != o.functions.end();
   };
 
+  auto grid_of = [&](auto f) {
+    auto grid = actfn_test::parameter_grid_of<decltype(f)>();
+    if (!o.grid) grid.resize(1);
+    return grid;
+  };
   std::size_t jobs = 0, job_no = 0;
-  std::apply([&](auto... f) { ((jobs += selected(decltype(f)::name) * (o.f32 + o.f64)), ...); }, actfn::catalogue{});
+  std::apply([&](auto... f) { ((jobs += selected(decltype(f)::name) * grid_of(f).size() * (o.f32 + o.f64)), ...); },
+             actfn::catalogue{});
   progress prog{.enabled = !o.quiet};
   {
     // Total work, for the overall ETA.
     const std::uint64_t n32 = o.exhaustive ? (std::uint64_t{1} << 32) : sampled_inputs<float>(o.stride, {}).size();
     const std::uint64_t n64 = o.f64 ? sampled_inputs<double>(o.stride, {}).size() : 0;
-    std::apply([&](auto... f) { ((prog.total += selected(decltype(f)::name) * (o.f32 * n32 + o.f64 * n64)), ...); },
-               actfn::catalogue{});
+    std::apply([&](auto... f) {
+      ((prog.total += selected(decltype(f)::name) * grid_of(f).size() * (o.f32 * n32 + o.f64 * n64)), ...);
+    }, actfn::catalogue{});
   }
 
   // The header first and each row as soon as its function is done, so that a long run that
@@ -520,8 +575,9 @@ int main(int argc, char** argv) {
   std::printf("ULP error as docs/accuracy.md defines it (derivatives: relative, except in ULPs of the summands "
               "inside the windows around zero crossings); counts are of inputs above 0.5, 1, 2, 4 ULP.\n\n");
   std::printf("| function | type | fwd max ULP (at x) | mean | >0.5 | >1 | >2 | >4 | der max ULP (at x) | mean | "
-              ">0.5 | >1 | >2 | >4 | bound fwd / der | NaN, inf, ±0, kinks | result |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+              ">0.5 | >1 | >2 | >4 | bwd max ULP (at x) | mean | >0.5 | >1 | >2 | >4 | bound fwd / der / bwd | "
+              "NaN, inf, ±0, kinks | result |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   std::fflush(stdout);
   const auto start = clock_type::now();
   bool all_ok = true;
@@ -530,13 +586,15 @@ int main(int argc, char** argv) {
     print_row(r, o);
     std::fflush(stdout);
     all_ok = all_ok && r.ok();
-    (r.type[1] == '3' ? inputs32 : inputs64) = std::max(r.fwd.n, r.der.n) + r.nan_inputs;
+    (r.type[1] == '3' ? inputs32 : inputs64) = std::max({r.fwd.n, r.der.n, r.bwd.n}) + r.nan_inputs;
   };
   auto run = [&](auto f) {
     using F = decltype(f);
     if (!selected(F::name)) return;
-    if (o.f32) report(sweep<F, float>(o, prog, ++job_no, jobs));
-    if (o.f64) report(sweep<F, double>(o, prog, ++job_no, jobs));
+    for (const auto& params : grid_of(f)) {
+      if (o.f32) report(sweep<F, float>(params, o, prog, ++job_no, jobs));
+      if (o.f64) report(sweep<F, double>(params, o, prog, ++job_no, jobs));
+    }
   };
   std::apply([&](auto... f) { (run(f), ...); }, actfn::catalogue{});
   const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();

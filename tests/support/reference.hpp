@@ -39,6 +39,8 @@
 #include <actfn/catalogue.hpp>
 #include <array>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 #include <cmath>
 #include <limits>
@@ -118,10 +120,18 @@ inline constexpr std::nullopt_t no = std::nullopt;
 inline points relu_like_points(double d0) {
   return {{-infinity, 0.0, 0.0}, {infinity, infinity, 1.0}, {-0.0, -0.0, d0}, {0.0, 0.0, d0}};
 }
-/// Points of a leaky ReLU of negative slope s.
+/// Points of a leaky ReLU of negative slope s (-0 stays -0: x itself is returned at zeros).
 inline points leaky_points(double s) {
-  return {{-infinity, s == 0 ? 0.0 : -infinity, s}, {infinity, infinity, 1.0}, {-0.0, -0.0, s}, {0.0, 0.0, s}};
+  const double left = s > 0 ? -infinity : s == 0 ? 0.0 : infinity;
+  return {{-infinity, left, s}, {infinity, infinity, 1.0}, {-0.0, -0.0, s}, {0.0, 0.0, s}};
 }
+
+/// A functor with the parameters it was made with, for the tests and the sweep's rows.
+template <class F>
+struct parameter_set {
+  std::string label;  // e.g. "beta=1.5"; empty for the defaults
+  F f;
+};
 
 template <class F, class R = ld> struct reference;
 
@@ -161,6 +171,9 @@ template <class R> struct reference<actfn::softsign, R> {
   static R df(const actfn::softsign&, R x) { return 1 / ((1 + std::fabs(x)) * (1 + std::fabs(x))); }
 };
 template <class R> struct reference<actfn::hardtanh, R> {
+  static std::vector<parameter_set<actfn::hardtanh>> parameter_grid() {
+    return {{"min_val=-0.3,max_val=0.7", actfn::hardtanh(-0.3, 0.7)}, {"min_val=-2.5,max_val=6", actfn::hardtanh(-2.5, 6)}, {"min_val=0.1,max_val=0.2", actfn::hardtanh(0.1, 0.2)}, {"min_val=-1000,max_val=0.001", actfn::hardtanh(-1000, 0.001)}};
+  }
   static points special_points(const actfn::hardtanh& p) {
     return {{-infinity, p.min_val, 0.0}, {infinity, p.max_val, 0.0}, {-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}, {p.min_val, p.min_val, 0.0}, {p.max_val, p.max_val, 0.0}};
   }
@@ -182,23 +195,35 @@ template <class R> struct reference<actfn::relu6, R> {
   static R df(const actfn::relu6&, R x) { return (x > 0 && x < 6) ? R(1) : R(0); }
 };
 template <class R> struct reference<actfn::leaky_relu, R> {
+  static std::vector<parameter_set<actfn::leaky_relu>> parameter_grid() {
+    return {{"negative_slope=0.2", actfn::leaky_relu(0.2)}, {"negative_slope=0.3", actfn::leaky_relu(0.3)}, {"negative_slope=0.0001", actfn::leaky_relu(1e-4)}, {"negative_slope=-0.5", actfn::leaky_relu(-0.5)}, {"negative_slope=3", actfn::leaky_relu(3)}};
+  }
   static points special_points(const actfn::leaky_relu& p) { return leaky_points(p.negative_slope); }
   // Exact slope: the functor rounds it to the element type, which costs up to 1 ULP (its bound).
   static R f(const actfn::leaky_relu& p, R x) { return x < 0 ? x * R(p.negative_slope) : x; }
   static R df(const actfn::leaky_relu& p, R x) { return x > 0 ? R(1) : R(p.negative_slope); }
 };
 template <class R> struct reference<actfn::prelu, R> {
+  static std::vector<parameter_set<actfn::prelu>> parameter_grid() {
+    return {{"weight=0.1", actfn::prelu(0.1)}, {"weight=-0.3", actfn::prelu(-0.3)}, {"weight=1.7", actfn::prelu(1.7)}, {"weight=0.0625", actfn::prelu(0.0625)}};
+  }
   static points special_points(const actfn::prelu& p) { return leaky_points(p.weight); }
   static R f(const actfn::prelu& p, R x) { return x < 0 ? x * R(p.weight) : x; }
   static R df(const actfn::prelu& p, R x) { return x > 0 ? R(1) : R(p.weight); }
 };
 template <class R> struct reference<actfn::rrelu, R> {
+  static std::vector<parameter_set<actfn::rrelu>> parameter_grid() {
+    return {{"lower=0.1,upper=0.3", actfn::rrelu(0.1, 0.3)}, {"lower=0.01,upper=0.02", actfn::rrelu(0.01, 0.02)}, {"lower=0.25,upper=0.25", actfn::rrelu(0.25, 0.25)}};
+  }
   static points special_points(const actfn::rrelu& p) { return leaky_points((p.lower + p.upper) / 2); }
   static R slope(const actfn::rrelu& p) { return (static_cast<ld>(p.lower) + p.upper) / 2; }
   static R f(const actfn::rrelu& p, R x) { return x < 0 ? x * slope(p) : x; }
   static R df(const actfn::rrelu& p, R x) { return x > 0 ? R(1) : slope(p); }
 };
 template <class R> struct reference<actfn::threshold, R> {
+  static std::vector<parameter_set<actfn::threshold>> parameter_grid() {
+    return {{"thresh=0.3,value=-1.7", actfn::threshold(0.3, -1.7)}, {"thresh=-2.5,value=0.1", actfn::threshold(-2.5, 0.1)}, {"thresh=1000,value=3", actfn::threshold(1000, 3)}};
+  }
   static points special_points(const actfn::threshold& p) {
     return {{-infinity, p.value, 0.0}, {infinity, infinity, 1.0}, {p.thresh, p.value, 0.0}};
   }
@@ -209,12 +234,32 @@ template <class R> struct reference<actfn::threshold, R> {
 /// swish'(x) = s + z s (1 - s), z = beta x, s = sigmoid(z): the two terms cancel at
 /// z0 = -1.27846454276107379510935873902 (where 1 + z0 (1 - s(z0)) = 0).
 template <class R> struct reference<actfn::swish, R> {
-  static points special_points(const actfn::swish&) { return relu_like_points(0.5); }
+  static std::vector<parameter_set<actfn::swish>> parameter_grid() {
+    return {{"beta=0.5", actfn::swish(0.5)}, {"beta=1.5", actfn::swish(1.5)}, {"beta=0.75", actfn::swish(0.75)}, {"beta=-1.3", actfn::swish(-1.3)}, {"beta=2", actfn::swish(2)}, {"beta=10.1", actfn::swish(10.1)}, {"beta=0.01", actfn::swish(0.01)}, {"beta=0", actfn::swish(0)}};
+  }
+  static points special_points(const actfn::swish& p) {
+    if (p.beta > 0) return relu_like_points(0.5);
+    if (p.beta == 0)  // x / 2
+      return {{-infinity, -infinity, 0.5}, {infinity, infinity, 0.5}, {-0.0, -0.0, 0.5}, {0.0, 0.0, 0.5}};
+    return {{-infinity, -infinity, 1.0}, {infinity, 0.0, 0.0}, {-0.0, -0.0, 0.5}, {0.0, 0.0, 0.5}};
+  }
   static R z(const actfn::swish& p, R x) { return times_vanishing<R>(x, R(p.beta)); }
-  static R f(const actfn::swish& p, R x) { return times_vanishing<R>(x, ref_sigmoid<R>(z(p, x))); }
-  static R df(const actfn::swish& p, R x) {
+  /// The rounding error of z = beta x in R (exact by fma), carried to first order below:
+  /// for double results exp(z) reaches 2^-1074, where |z| 2^-64 is a third of a double ULP.
+  static R dz(const actfn::swish& p, R x) {
     const R zx = z(p, x);
-    return ref_sigmoid<R>(zx) + times_vanishing<R>(zx, ref_sigmoid_slope<R>(zx));
+    return std::isfinite(zx) && zx != 0 ? std::fma(x, R(p.beta), -zx) : R(0);
+  }
+  static R f(const actfn::swish& p, R x) {
+    const R zx = z(p, x), s = ref_sigmoid<R>(zx);
+    return times_vanishing<R>(x, s + dz(p, x) * ref_sigmoid_slope<R>(zx));
+  }
+  static R df(const actfn::swish& p, R x) {
+    // g(z) = s + z s (1 - s); g'(z) = s (1 - s) (2 + z (1 - 2 s)).
+    const R zx = z(p, x), s = ref_sigmoid<R>(zx), sl = ref_sigmoid_slope<R>(zx);
+    const R g = s + times_vanishing<R>(zx, sl);
+    const R d = dz(p, x);
+    return d == 0 ? g : g + d * sl * (2 + zx * (1 - 2 * s));
   }
   static R terms(const actfn::swish& p, R x) {
     const R zx = z(p, x);
@@ -242,19 +287,30 @@ template <class R> struct reference<actfn::hardswish, R> {
   static R df(const actfn::hardswish&, R x) { return x < -3 ? R(0) : x <= 3 ? (x + R(1.5)) / 3 : R(1); }
 };
 template <class R> struct reference<actfn::softplus, R> {
+  static std::vector<parameter_set<actfn::softplus>> parameter_grid() {
+    return {{"beta=0.5", actfn::softplus(0.5)}, {"beta=2", actfn::softplus(2)}, {"beta=0.3", actfn::softplus(0.3)}, {"beta=3.7,threshold=10", actfn::softplus(3.7, 10)}, {"beta=100", actfn::softplus(100)}, {"beta=0.01", actfn::softplus(0.01)}};
+  }
   static points special_points(const actfn::softplus&) {
     return {{-infinity, 0.0, 0.0}, {infinity, infinity, 1.0}, {-0.0, no, 0.5}, {0.0, no, 0.5}};
   }
+  /// z = beta x and its rounding error in R (exact by fma), carried to first order.
+  static R dz(const actfn::softplus& p, R x, R z) {
+    return std::isfinite(z) && z != 0 ? std::fma(R(p.beta), x, -z) : R(0);
+  }
   static R f(const actfn::softplus& p, R x) {
     const R z = R(p.beta) * x;
-    return z > p.threshold ? x : ref_softplus<R>(z) / R(p.beta);
+    if (z > p.threshold) return x;
+    return (ref_softplus<R>(z) + dz(p, x, z) * ref_sigmoid<R>(z)) / R(p.beta);
   }
   static R df(const actfn::softplus& p, R x) {
     const R z = R(p.beta) * x;
-    return z > p.threshold ? R(1) : ref_sigmoid<R>(z);
+    return z > p.threshold ? R(1) : ref_sigmoid<R>(z) + dz(p, x, z) * ref_sigmoid_slope<R>(z);
   }
 };
 template <class R> struct reference<actfn::elu, R> {
+  static std::vector<parameter_set<actfn::elu>> parameter_grid() {
+    return {{"alpha=0.3", actfn::elu(0.3)}, {"alpha=3", actfn::elu(3)}, {"alpha=0.025", actfn::elu(0.025)}, {"alpha=-0.7", actfn::elu(-0.7)}, {"alpha=2", actfn::elu(2)}};
+  }
   static points special_points(const actfn::elu& p) {
     return {{-infinity, -p.alpha, 0.0}, {infinity, infinity, 1.0}, {-0.0, -0.0, p.alpha}, {0.0, 0.0, p.alpha}};
   }
@@ -273,11 +329,29 @@ template <class R> struct reference<actfn::selu, R> {
   static R df(const actfn::selu&, R x) { return x > 0 ? scale : scale * alpha * ref_exp<R>(x); }
 };
 template <class R> struct reference<actfn::celu, R> {
-  static points special_points(const actfn::celu& p) {
-    return {{-infinity, -p.alpha, 0.0}, {infinity, infinity, 1.0}, {-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}};
+  static std::vector<parameter_set<actfn::celu>> parameter_grid() {
+    return {{"alpha=3", actfn::celu(3)}, {"alpha=0.3", actfn::celu(0.3)}, {"alpha=0.05", actfn::celu(0.05)}, {"alpha=-2", actfn::celu(-2)}, {"alpha=4", actfn::celu(4)}};
   }
-  static R f(const actfn::celu& p, R x) { return x > 0 ? x : R(p.alpha) * std::expm1(x / R(p.alpha)); }
-  static R df(const actfn::celu& p, R x) { return x > 0 ? R(1) : ref_exp<R>(x / R(p.alpha)); }
+  static points special_points(const actfn::celu& p) {
+    // alpha < 0: x / alpha -> +inf as x -> -inf, so f -> -inf and f' -> +inf there.
+    const double left = p.alpha > 0 ? -p.alpha : -infinity, left_slope = p.alpha > 0 ? 0.0 : infinity;
+    return {{-infinity, left, left_slope}, {infinity, infinity, 1.0}, {-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}};
+  }
+  /// z = x / alpha and its rounding error in R ((x - z alpha) / alpha, the remainder exact by
+  /// fma), carried to first order.
+  static R dz(const actfn::celu& p, R x, R z) {
+    return std::isfinite(z) && z != 0 ? std::fma(-z, R(p.alpha), x) / R(p.alpha) : R(0);
+  }
+  static R f(const actfn::celu& p, R x) {
+    if (x > 0) return x;
+    const R z = x / R(p.alpha);
+    return R(p.alpha) * (std::expm1(z) + dz(p, x, z) * ref_exp<R>(z));
+  }
+  static R df(const actfn::celu& p, R x) {
+    if (x > 0) return R(1);
+    const R z = x / R(p.alpha);
+    return ref_exp<R>(z) * (1 + dz(p, x, z));
+  }
 };
 
 /// gelu(x) = x Phi(x), gelu'(x) = Phi(x) + x phi(x); the terms cancel at
@@ -370,6 +444,9 @@ template <class R> struct reference<actfn::mish, R> {
   static bool in_window(const actfn::mish&, R x) { return x_window.contains(x); }
 };
 template <class R> struct reference<actfn::hardshrink, R> {
+  static std::vector<parameter_set<actfn::hardshrink>> parameter_grid() {
+    return {{"lambd=0.3", actfn::hardshrink(0.3)}, {"lambd=0", actfn::hardshrink(0)}, {"lambd=2.7", actfn::hardshrink(2.7)}, {"lambd=0.001", actfn::hardshrink(1e-3)}};
+  }
   static points special_points(const actfn::hardshrink& p) {
     return {{-infinity, -infinity, 1.0}, {infinity, infinity, 1.0}, {-0.0, -0.0, 0.0}, {0.0, 0.0, 0.0}, {-p.lambd, -0.0, 0.0}, {p.lambd, 0.0, 0.0}};
   }
@@ -377,6 +454,9 @@ template <class R> struct reference<actfn::hardshrink, R> {
   static R df(const actfn::hardshrink& p, R x) { return std::fabs(x) > p.lambd ? R(1) : R(0); }
 };
 template <class R> struct reference<actfn::softshrink, R> {
+  static std::vector<parameter_set<actfn::softshrink>> parameter_grid() {
+    return {{"lambd=0.3", actfn::softshrink(0.3)}, {"lambd=0", actfn::softshrink(0)}, {"lambd=2.7", actfn::softshrink(2.7)}, {"lambd=0.001", actfn::softshrink(1e-3)}};
+  }
   static points special_points(const actfn::softshrink& p) {
     return {{-infinity, -infinity, 1.0}, {infinity, infinity, 1.0}, {-0.0, -0.0, 0.0}, {0.0, 0.0, 0.0}, {-p.lambd, -0.0, 0.0}, {p.lambd, 0.0, 0.0}};
   }
@@ -455,10 +535,42 @@ R derivative_error(const F& f, T x, T got) {
   return ulp_error<T, R>(got, reference<F, R>::df(f, xr), derivative_scale(f, xr));
 }
 
+/// The error of a computed backward result `got` = dy f'(x), in ULPs of T, against the exact
+/// product: relative, or inside a derivative window in ULPs of |dy| (|A| + |B|).
+template <class T, class F, class R = wide<T>>
+R backward_error(const F& f, T x, T dy, T got) {
+  const R xr = static_cast<R>(x), g = static_cast<R>(dy);
+  const R want = std::isinf(g) && reference<F, R>::df(f, xr) == 0 ? std::numeric_limits<R>::quiet_NaN()
+                                                                   : g * reference<F, R>::df(f, xr);
+  return ulp_error<T, R>(got, want, std::fabs(g) * derivative_scale(f, xr));
+}
+
 /// The error of a computed value `got` of f at x, in ULPs of T.
 template <class T, class F, class R = wide<T>>
 R forward_error(const F& f, T x, T got) {
   return ulp_error<T, R>(got, reference<F, R>::f(f, static_cast<R>(x)));
+}
+
+// --- parameters -----------------------------------------------------------------------------
+
+/// Whether F takes parameters (a constructor from one or two doubles).
+template <class F>
+inline constexpr bool parameterised =
+    std::is_constructible_v<F, double> || std::is_constructible_v<F, double, double>;
+
+/// The parameter grid F's accuracy is checked over: the defaults first, then
+/// reference<F>::parameter_grid() (powers of two and not, both signs where valid, small and
+/// large). A parameterised function without a grid is a compile error.
+template <class F>
+std::vector<parameter_set<F>> parameter_grid_of() {
+  std::vector<parameter_set<F>> grid{{"", F{}}};
+  if constexpr (parameterised<F>) {
+    static_assert(requires { reference<F, ld>::parameter_grid(); },
+                  "tests/support/reference.hpp: a function with parameters needs "
+                  "reference<F>::parameter_grid() (F: see 'required from' below)");
+    for (auto& p : reference<F, ld>::parameter_grid()) grid.push_back(std::move(p));
+  }
+  return grid;
 }
 
 }  // namespace actfn_test

@@ -5,10 +5,9 @@
 //
 // ulp(ref) is the distance between the two T values around ref correctly rounded to T, i.e.
 // 2^(e - p + 1) with e the exponent of round(ref) and p the precision of T. Below the normal
-// range the spacing of the smallest normal number, 2^(emin - p + 1), is used as for normal
-// numbers, but a result whose reference is below the smallest normal number counts as exact
-// when it is within that smallest normal of the reference: a subnormal result may be flushed
-// to zero (as FTZ/DAZ modes and most SIMD math libraries do), and nothing is claimed there.
+// range it is the spacing of the subnormal numbers, 2^(emin - p + 1) (2^-149 for float,
+// 2^-1074 for double): subnormal results are results, measured like any other, so a result
+// flushed to zero where the reference is 2^-130 is 2^19 ULPs off.
 // Special values: NaN against NaN is exact; a reference that rounds to +-inf in T (overflow)
 // must be met by that infinity exactly; any other class mismatch is an infinite error.
 // scale > 0 states the error in ULPs of a larger local scale instead of the result's own: used
@@ -47,7 +46,6 @@ R ulp_error(T got, std::type_identity_t<R> ref, std::type_identity_t<R> scale = 
   const T rounded = static_cast<T>(ref);
   if (std::isinf(rounded) || std::isinf(got)) return got == rounded ? R(0) : inf;
   const R diff = std::fabs(static_cast<R>(got) - ref);
-  if (std::fabs(ref) < lim::min() && diff <= lim::min()) return R(0);  // subnormal range
   return diff / ulp_of<T, R>(std::max(std::fabs(ref), scale));
 }
 

@@ -305,8 +305,8 @@ void backward(const F& f, X&& x, DY&& dy, DX&& dx) {
   detail::require_elementwise<detail::range_value<X>>("backward", {{"x", xs}, {"dy", dys}},
                                                       {{"dx", dxs}});
   detail::transform<Arch, detail::streams<F, 2>, detail::interleave<F, Arch, true>>(
-      xs.size(), dxs.data(), [f](auto xb, auto gb) { return gb * f.derivative(xb); },
-      xs.data(), dys.data());
+      xs.size(), dxs.data(), [f](auto xb, auto gb) { return f.backward(xb, gb); }, xs.data(),
+      dys.data());
 }
 
 /// dx = dy * f'(x) computed from the output y = f(x), for functions whose output determines

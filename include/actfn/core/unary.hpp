@@ -56,11 +56,20 @@ namespace actfn {
 /// ULPs of the correctly rounded result. Derivatives likewise, except inside the documented
 /// windows around the zero crossings of f' that is a sum of two cancelling terms (swish, gelu,
 /// mish...), where the error is in ULPs of the terms' magnitude |A| + |B|.
+/// Backward results, dx = dy f'(x), are measured against the exact product dy f'(x): one more
+/// rounding than the derivative's, so their bound is the derivative's plus 1 (backward_ulp).
+/// Results below the smallest normal number are measured in ULPs of it, 2^-149 for float and
+/// 2^-1074 for double, as the spacing of the subnormal numbers is.
 struct accuracy {
   double f32_ulp;             ///< forward, float
   double f32_derivative_ulp;  ///< derivative, float
   double f64_ulp;             ///< forward, double
   double f64_derivative_ulp;  ///< derivative, double
+
+  /// The bound of backward (dx = dy f'(x)) for float (f32 = true) or double.
+  constexpr double backward_ulp(bool f32) const noexcept {
+    return (f32 ? f32_derivative_ulp : f64_derivative_ulp) + 1;
+  }
 };
 
 namespace detail {
@@ -135,6 +144,21 @@ concept has_eval_derivative_from_output = requires(const F& f, xsimd::batch<floa
   f.eval_derivative_from_output(b);
 };
 
+template <class F>
+concept has_eval_backward = requires(const F& f, xsimd::batch<float> b) {
+  f.eval_backward(b, b);
+};
+
+/// Runs a batch body on two values of one type, as on_value.
+template <real_value T, class Body>
+inline T on_values(T x, T y, Body&& body) {
+  if constexpr (real_scalar<T>) {
+    return body(xsimd::batch<T>(x), xsimd::batch<T>(y)).get(0);
+  } else {
+    return body(x, y);
+  }
+}
+
 }  // namespace detail
 
 /// Base of every elementwise functor (CRTP): see the comment at the top of this file.
@@ -150,6 +174,20 @@ struct unary {
   template <real_value T>
   T derivative(T x) const {
     return detail::on_value(x, [this](auto b) { return self().eval_derivative(b); });
+  }
+
+  /// dy * f'(x), the gradient through f. Where f'(x) is below the smallest normal number but
+  /// the product is not, functors with such tails (eval_backward) compute the product without
+  /// rounding f'(x) first; the others give dy * derivative(x).
+  template <real_value T>
+  T backward(T x, T dy) const {
+    return detail::on_values(x, dy, [this](auto xb, auto gb) {
+      if constexpr (detail::has_eval_backward<Derived>) {
+        return self().eval_backward(xb, gb);
+      } else {
+        return gb * self().eval_derivative(xb);
+      }
+    });
   }
 
   /// f'(x) computed from y = f(x); exists only where y determines the derivative.

@@ -313,6 +313,17 @@ inline B exp_times(B a, B x) noexcept {
   return xsimd::select(xsimd::isnan(x), x, zero_at_floor);
 }
 
+/// dy * d for a derivative d = f'(x): the product where every lane's |d| is a normal number (one
+/// test per batch), and tail() in the other lanes: there d was flushed or rounded to few
+/// significant bits, while dy d can still be a normal number, so tail() computes the product
+/// without rounding d first (typically exp_times(dy * a, q) for f'(x) ~ a exp(q) far out).
+/// tail() gets NaN lanes too, and must give NaN there.
+template <class B, class Tail>
+inline B backward_tail(B dy, B d, Tail&& tail) {
+  using T = typename B::value_type;
+  return plain_or(xsimd::abs(d) >= B(std::numeric_limits<T>::min()), dy * d, tail);
+}
+
 /// exp(x) - 1 from the same reduction: 2^n (hi + lo) - 1 = (2^n hi - 1) + 2^n lo, with
 /// 2^n hi exact and 2^n hi - 1 split exactly into s + err (two-sum), so the result is rounded
 /// once, from s + (err + 2^n lo): nothing cancels and exp's accuracy carries over. For
