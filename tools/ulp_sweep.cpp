@@ -412,9 +412,11 @@ result sweep(const actfn_test::parameter_set<F>& params, const options& o, progr
   result r;
   r.name = std::string(F::name) + (params.label.empty() ? "" : "(" + params.label + ")");
   r.type = sizeof(T) == 4 ? "f32" : "f64";
-  r.bound_fwd = sizeof(T) == 4 ? F::bound.f32_ulp : F::bound.f64_ulp;
-  r.bound_der = sizeof(T) == 4 ? F::bound.f32_derivative_ulp : F::bound.f64_derivative_ulp;
-  r.bound_bwd = F::bound.backward_ulp(sizeof(T) == 4);
+  constexpr bool f32 = sizeof(T) == 4;
+  const actfn::accuracy bound = actfn::bound_for<F>(params.label.empty());
+  r.bound_fwd = f32 ? bound.f32_ulp : bound.f64_ulp;
+  r.bound_der = f32 ? bound.f32_derivative_ulp : bound.f64_derivative_ulp;
+  r.bound_bwd = bound.backward_ulp(f32);
   check_semantics<F, T>(f, o, r);
 
   sweep_inputs<T> in;

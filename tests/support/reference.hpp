@@ -174,8 +174,25 @@ template <class R> struct reference<actfn::hardtanh, R> {
   static std::vector<parameter_set<actfn::hardtanh>> parameter_grid() {
     return {{"min_val=-0.3,max_val=0.7", actfn::hardtanh(-0.3, 0.7)}, {"min_val=-2.5,max_val=6", actfn::hardtanh(-2.5, 6)}, {"min_val=0.1,max_val=0.2", actfn::hardtanh(0.1, 0.2)}, {"min_val=-1000,max_val=0.001", actfn::hardtanh(-1000, 0.001)}};
   }
+  // +-0 is inside the interval (x itself, slope 1), a kink (x itself, slope 0) or clamped. The
+  // kinks are checked at k = float(bound), an input of both types: the bound itself where it
+  // is representable, else the float beside it, on the side the exact comparison puts it.
   static points special_points(const actfn::hardtanh& p) {
-    return {{-infinity, p.min_val, 0.0}, {infinity, p.max_val, 0.0}, {-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}, {p.min_val, p.min_val, 0.0}, {p.max_val, p.max_val, 0.0}};
+    points v{{-infinity, p.min_val, 0.0}, {infinity, p.max_val, 0.0}};
+    if (p.min_val < 0 && p.max_val > 0) {
+      v.insert(v.end(), {{-0.0, -0.0, 1.0}, {0.0, 0.0, 1.0}});
+    } else if (p.min_val > 0 || p.max_val < 0) {
+      const double b = p.min_val > 0 ? p.min_val : p.max_val;
+      v.insert(v.end(), {{-0.0, b, 0.0}, {0.0, b, 0.0}});
+    } else {
+      v.insert(v.end(), {{-0.0, -0.0, 0.0}, {0.0, 0.0, 0.0}});
+    }
+    for (const double bound : {p.min_val, p.max_val}) {
+      const double k = static_cast<float>(bound);
+      const bool inside = k > p.min_val && k < p.max_val;
+      v.push_back({k, k < p.min_val ? p.min_val : k > p.max_val ? p.max_val : k, inside ? 1.0 : 0.0});
+    }
+    return v;
   }
   static R f(const actfn::hardtanh& p, R x) { return x < p.min_val ? R(p.min_val) : x > p.max_val ? R(p.max_val) : x; }
   static R df(const actfn::hardtanh& p, R x) { return (x > p.min_val && x < p.max_val) ? R(1) : R(0); }
@@ -224,8 +241,12 @@ template <class R> struct reference<actfn::threshold, R> {
   static std::vector<parameter_set<actfn::threshold>> parameter_grid() {
     return {{"thresh=0.3,value=-1.7", actfn::threshold(0.3, -1.7)}, {"thresh=-2.5,value=0.1", actfn::threshold(-2.5, 0.1)}, {"thresh=1000,value=3", actfn::threshold(1000, 3)}};
   }
+  // The kink is checked at k = float(thresh), an input of both types: thresh itself where it
+  // is representable, else the float beside it, on the side the exact comparison puts it.
   static points special_points(const actfn::threshold& p) {
-    return {{-infinity, p.value, 0.0}, {infinity, infinity, 1.0}, {p.thresh, p.value, 0.0}};
+    const double k = static_cast<float>(p.thresh);
+    const bool above = k > p.thresh;
+    return {{-infinity, p.value, 0.0}, {infinity, infinity, 1.0}, {k, above ? k : p.value, above ? 1.0 : 0.0}};
   }
   static R f(const actfn::threshold& p, R x) { return x > p.thresh ? x : R(p.value); }
   static R df(const actfn::threshold& p, R x) { return x > p.thresh ? R(1) : R(0); }
@@ -344,8 +365,8 @@ template <class R> struct reference<actfn::celu, R> {
   }
   static R f(const actfn::celu& p, R x) {
     if (x > 0) return x;
-    const R z = x / R(p.alpha);
-    return R(p.alpha) * (std::expm1(z) + dz(p, x, z) * ref_exp<R>(z));
+    const R z = x / R(p.alpha), e = ref_exp<R>(z);
+    return R(p.alpha) * (std::isinf(e) ? std::expm1(z) : std::expm1(z) + dz(p, x, z) * e);
   }
   static R df(const actfn::celu& p, R x) {
     if (x > 0) return R(1);
@@ -447,8 +468,13 @@ template <class R> struct reference<actfn::hardshrink, R> {
   static std::vector<parameter_set<actfn::hardshrink>> parameter_grid() {
     return {{"lambd=0.3", actfn::hardshrink(0.3)}, {"lambd=0", actfn::hardshrink(0)}, {"lambd=2.7", actfn::hardshrink(2.7)}, {"lambd=0.001", actfn::hardshrink(1e-3)}};
   }
+  // The kinks are checked at +-k, k = float(lambd), inputs of both types: lambd itself where it
+  // is representable, else the float beside it, on the side the exact comparison puts it.
   static points special_points(const actfn::hardshrink& p) {
-    return {{-infinity, -infinity, 1.0}, {infinity, infinity, 1.0}, {-0.0, -0.0, 0.0}, {0.0, 0.0, 0.0}, {-p.lambd, -0.0, 0.0}, {p.lambd, 0.0, 0.0}};
+    const double k = static_cast<float>(p.lambd);
+    const bool out = k > p.lambd;
+    return {{-infinity, -infinity, 1.0}, {infinity, infinity, 1.0}, {-0.0, -0.0, 0.0}, {0.0, 0.0, 0.0},
+            {-k, out ? -k : -0.0, out ? 1.0 : 0.0}, {k, out ? k : 0.0, out ? 1.0 : 0.0}};
   }
   static R f(const actfn::hardshrink& p, R x) { return std::fabs(x) > p.lambd ? x : R(0); }
   static R df(const actfn::hardshrink& p, R x) { return std::fabs(x) > p.lambd ? R(1) : R(0); }
@@ -457,8 +483,14 @@ template <class R> struct reference<actfn::softshrink, R> {
   static std::vector<parameter_set<actfn::softshrink>> parameter_grid() {
     return {{"lambd=0.3", actfn::softshrink(0.3)}, {"lambd=0", actfn::softshrink(0)}, {"lambd=2.7", actfn::softshrink(2.7)}, {"lambd=0.001", actfn::softshrink(1e-3)}};
   }
+  // The kinks are checked at +-k, k = float(lambd), inputs of both types: lambd itself where it
+  // is representable, else the float beside it, on the side the exact comparison puts it
+  // (k - lambd is exact in double, and rounded once to the element type by the check).
   static points special_points(const actfn::softshrink& p) {
-    return {{-infinity, -infinity, 1.0}, {infinity, infinity, 1.0}, {-0.0, -0.0, 0.0}, {0.0, 0.0, 0.0}, {-p.lambd, -0.0, 0.0}, {p.lambd, 0.0, 0.0}};
+    const double k = static_cast<float>(p.lambd);
+    const bool out = k > p.lambd;
+    return {{-infinity, -infinity, 1.0}, {infinity, infinity, 1.0}, {-0.0, -0.0, 0.0}, {0.0, 0.0, 0.0},
+            {-k, out ? p.lambd - k : -0.0, out ? 1.0 : 0.0}, {k, out ? k - p.lambd : 0.0, out ? 1.0 : 0.0}};
   }
   static R f(const actfn::softshrink& p, R x) { return x > p.lambd ? x - R(p.lambd) : x < -p.lambd ? x + R(p.lambd) : R(0); }
   static R df(const actfn::softshrink& p, R x) { return std::fabs(x) > p.lambd ? R(1) : R(0); }

@@ -56,8 +56,10 @@ namespace actfn {
 /// ULPs of the correctly rounded result. Derivatives likewise, except inside the documented
 /// windows around the zero crossings of f' that is a sum of two cancelling terms (swish, gelu,
 /// mish...), where the error is in ULPs of the terms' magnitude |A| + |B|.
-/// Backward results, dx = dy f'(x), are measured against the exact product dy f'(x): one more
-/// rounding than the derivative's, so their bound is the derivative's plus 1 (backward_ulp).
+/// Backward results, dx = dy f'(x), are measured against the exact product dy f'(x). An error
+/// of b ULPs of f'(x) is a relative error of up to b 2^(1-p), which is up to 2b ULPs of a
+/// product that sits lower in its binade than f'(x) does; with the product's own rounding the
+/// bound is 2b + 1/2 (backward_ulp).
 /// Results below the smallest normal number are measured in ULPs of it, 2^-149 for float and
 /// 2^-1074 for double, as the spacing of the subnormal numbers is.
 struct accuracy {
@@ -68,9 +70,22 @@ struct accuracy {
 
   /// The bound of backward (dx = dy f'(x)) for float (f32 = true) or double.
   constexpr double backward_ulp(bool f32) const noexcept {
-    return (f32 ? f32_derivative_ulp : f64_derivative_ulp) + 1;
+    return 2 * (f32 ? f32_derivative_ulp : f64_derivative_ulp) + 0.5;
   }
 };
+
+/// The documented bound of F for its default parameters (F::bound), or for any others: a
+/// functor whose parameter scales a rounded result (alpha exp(x), (...) / beta) may declare
+/// `static constexpr accuracy parameter_bound`, since a factor that is not a power of two can
+/// move a result to the other end of its binade, which doubles the error in ULPs at worst.
+template <class F>
+constexpr accuracy bound_for(bool default_parameters) noexcept {
+  if constexpr (requires { F::parameter_bound; }) {
+    return default_parameters ? F::bound : F::parameter_bound;
+  } else {
+    return F::bound;
+  }
+}
 
 namespace detail {
 

@@ -2,6 +2,7 @@
 // The exponential linear units: elu, selu, celu.
 #pragma once
 
+#include <limits>
 #include <string_view>
 
 #include "actfn/core/check.hpp"
@@ -17,9 +18,14 @@ namespace actfn {
 /// derivative_from_output(y) = 1 for y > 0, y + alpha otherwise; needs alpha >= 0 (PyTorch's
 /// rule for backward from the result) and throws otherwise. Limits: f(-inf) = -alpha.
 /// Odd at zero: elu(-0) = -0 (x itself is returned for x >= 0, where alpha expm1(x) would give +0).
+/// An alpha not representable in T multiplies as hi + lo (one FMA: the product rounded once).
+/// Far left (x < -87.3 / -708.4) f' = alpha exp(x) and dy f' are rounded to subnormal numbers
+/// by exp_times, not flushed.
 struct elu : unary<elu> {
   static constexpr std::string_view name = "elu";
   static constexpr accuracy bound{1.5, 2.5, 1, 1};
+  /// For alpha other than 1: alpha times a rounded result (docs/accuracy.md).
+  static constexpr accuracy parameter_bound{2, 3.5, 1.5, 1.5};
   // measured; see docs/design.md#interleave
   static constexpr std::size_t interleave = 2;
   // few operations per element: see docs/design.md#non-temporal-stores
@@ -33,16 +39,32 @@ struct elu : unary<elu> {
   template <class B> B eval(B x) const noexcept {
     // min(0, x): expm1_fast is for x <= 0, and this operand order keeps x's NaN.
     const B em = math::expm1_fast(xsimd::min(B(0), x));
-    return xsimd::select(x >= B(0), x, alpha == 1 ? em : detail::splat<B>(alpha) * em);
+    return xsimd::select(x >= B(0), x, alpha == 1 ? em : scaled(em));
   }
   template <class B> B eval_derivative(B x) const noexcept {
+    using T = typename B::value_type;
     const B e = math::exp_fast<math::exp_use::derivative>(x);
-    return xsimd::select(x > B(0), B(1), alpha == 1 ? e : detail::splat<B>(alpha) * e);
+    B neg = alpha == 1 ? e : scaled(e);
+    const auto deep = x < B(math::exp_normal_min<T>);  // false for NaN
+    if (xsimd::any(deep)) neg = xsimd::select(deep, math::exp_times(detail::splat<B>(alpha), x), neg);
+    return xsimd::select(x > B(0), B(1), neg);
+  }
+  template <class B> B eval_backward(B x, B dy) const noexcept {
+    return math::backward_tail(dy, eval_derivative(x), x < B(-20), [&] {
+      return math::exp_times(dy * detail::splat<B>(alpha), x);
+    });
   }
   template <class B> B eval_derivative_from_output(B y) const {
     if (alpha < 0)
       detail::fail(name, "derivative_from_output needs alpha >= 0 (got ", alpha, ")");
     return xsimd::select(y > B(0), B(1), y + detail::splat<B>(alpha));
+  }
+
+ private:
+  /// alpha v, rounded once (alpha as hi + lo where it is not representable).
+  template <class B> B scaled(B v) const noexcept {
+    const math::parameter<B> a(alpha);
+    return a.exact ? a.hi * v : math::fused(v, a.hi, v * a.lo);
   }
 };
 
@@ -83,6 +105,11 @@ struct selu : unary<selu> {
     }
     return xsimd::select(x > B(0), detail::splat<B>(scale), neg);
   }
+  template <class B> B eval_backward(B x, B dy) const noexcept {
+    return math::backward_tail(dy, eval_derivative(x), x < B(-20), [&] {
+      return math::exp_times(dy * detail::splat<B>(scale_alpha), x);
+    });
+  }
   template <class B> B eval_derivative_from_output(B y) const noexcept {
     return xsimd::select(y > B(0), detail::splat<B>(scale), y + detail::splat<B>(scale_alpha));
   }
@@ -104,11 +131,16 @@ struct selu : unary<selu> {
 ///                                                        torch.nn.CELU(alpha=1.0)
 /// f'(x) = 1 for x > 0, exp(x / alpha) for x <= 0 (1 at the kink).
 /// derivative_from_output(y) = 1 for y > 0, y / alpha + 1 otherwise. Requires alpha != 0.
-/// celu(-0) = -0. The bound holds for any alpha: alpha = 1 gives elu's results; other alpha
-/// add the rounding of x / alpha and of the product.
+/// celu(-0) = -0. alpha = 1 gives elu's results. Another alpha: z = x / alpha is formed as
+/// x (1 / alpha), 1 / alpha held as hi + lo, and the product's rounding error dz carried to
+/// first order (exp(z + dz) = exp(z) (1 + dz)), so that exp's argument is not off by |z| ULPs;
+/// the product by alpha is rounded once (alpha as hi + lo). Far left f' and dy f' are rounded
+/// to subnormal numbers by exp_times, not flushed.
 struct celu : unary<celu> {
   static constexpr std::string_view name = "celu";
   static constexpr accuracy bound{2, 2.5, 2, 1};
+  /// For alpha other than 1: x / alpha's correction and alpha's product round once more each.
+  static constexpr accuracy parameter_bound{2.5, 3, 2.5, 1.5};
   // measured; see docs/design.md#interleave
   static constexpr std::size_t interleave = 2;
   // few operations per element: see docs/design.md#non-temporal-stores
@@ -122,14 +154,53 @@ struct celu : unary<celu> {
   }
 
   template <class B> B eval(B x) const noexcept {
-    if (alpha == 1) return elu{}.eval(x);  // the default: the same bits without a division
-    const B a = detail::splat<B>(alpha);
-    const B z = x / a;  // <= 0 where it is used if alpha > 0 (as elu); else any sign
-    return xsimd::select(x >= B(0), x, a * (alpha > 0 ? math::expm1_fast(xsimd::min(B(0), z)) : math::expm1(z)));
+    if (alpha == 1) return elu{}.eval(x);  // the default: the same bits without the products
+    const auto inv = math::parameter<B>::reciprocal(alpha);
+    const math::parameter<B> a(alpha);
+    const B z = x * inv.hi;  // <= 0 where it is used if alpha > 0 (as elu); else any sign
+    const B dz = math::product_correction(x, inv, z);
+    const B em = alpha > 0 ? math::expm1_fast(xsimd::min(B(0), z)) : math::expm1(z);
+    // alpha (expm1(z) + dz exp(z)), exp(z) = em + 1, alpha as hi + lo: rounded once. An
+    // infinite em (alpha < 0, x -> -inf) is taken as it is (inf - inf would be NaN).
+    const auto finite = xsimd::abs(em) < B(std::numeric_limits<typename B::value_type>::infinity());
+    const B m = xsimd::select(finite, math::fused(dz, em + B(1), em), em);
+    const B neg = xsimd::select(finite, math::fused(a.hi, m, a.lo * m), a.hi * m);
+    // Where z is below the normal range, alpha expm1(z) is x to working precision (z would
+    // have lost bits to the subnormal spacing).
+    using T = typename B::value_type;
+    const B tiny = xsimd::select(xsimd::abs(z) < B(std::numeric_limits<T>::min()), x, neg);
+    return xsimd::select(x >= B(0), x, tiny);
   }
   template <class B> B eval_derivative(B x) const noexcept {
-    const B z = alpha == 1 ? x : x / detail::splat<B>(alpha);
-    return xsimd::select(x > B(0), B(1), math::exp_fast<math::exp_use::derivative>(z));
+    using T = typename B::value_type;
+    if (alpha == 1) return elu{}.eval_derivative(x);
+    const auto inv = math::parameter<B>::reciprocal(alpha);
+    const B z = x * inv.hi;
+    const B dz = math::product_correction(x, inv, z);
+    const B e = math::exp_fast<math::exp_use::derivative>(z);
+    B neg = xsimd::select(e < B(std::numeric_limits<T>::infinity()), math::fused(e, dz, e), e);
+    const auto deep = z < B(math::exp_normal_min<T>);  // false for NaN
+    if (xsimd::any(deep)) {
+      neg = xsimd::select(deep, math::exp_times(B(1), z, dz), neg);
+    }
+    return xsimd::select(x > B(0), B(1), neg);
+  }
+  template <class B> B eval_backward(B x, B dy) const noexcept {
+    if (alpha == 1) {
+      return math::backward_tail(dy, eval_derivative(x), x < B(-20),
+                                 [&] { return math::exp_times(dy, x); });
+    }
+    // Far left for alpha > 0; for alpha < 0 f' = exp(z) grows without bound as x -> -inf and
+    // may overflow while dy f' does not: exp_times scales by two powers of two, exact below
+    // z = 2 * 88.7 / 2 * 709.8.
+    using T = typename B::value_type;
+    const auto inv = math::parameter<B>::reciprocal(alpha);
+    const B z = x * inv.hi;
+    const B z_max(-2 * math::exp_normal_min<T>);
+    const auto far = (z < B(-20)) || (z > B(20) && z < z_max);
+    return math::backward_tail(dy, eval_derivative(x), far, [&] {
+      return math::exp_times(dy, z, math::product_correction(x, inv, z));
+    });
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept {
     return xsimd::select(y > B(0), B(1), (alpha == 1 ? y : y / detail::splat<B>(alpha)) + B(1));

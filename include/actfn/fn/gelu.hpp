@@ -32,6 +32,12 @@ struct gelu : unary<gelu> {
   template <class B> B eval_derivative(B x) const noexcept {
     return math::x_times_normal_cdf_slope(x);
   }
+  /// dy f'(x); where f' is below the normal range (x < -13.2 / -37.5), formed with dy before
+  /// the final rounding (math::times_normal_cdf_slope).
+  template <class B> B eval_backward(B x, B dy) const noexcept {
+    return math::backward_tail(dy, eval_derivative(x), x < B(0),
+                               [&] { return math::times_normal_cdf_slope(x, dy); });
+  }
 };
 
 /// gelu_tanh(x) = x/2 * (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3)
@@ -72,20 +78,35 @@ struct gelu_tanh : unary<gelu_tanh> {
   }
   template <class B> B eval_derivative(B x) const noexcept {
     if constexpr (std::is_same_v<typename B::value_type, float>) {
-      return math::in_double_lanes(x, [](auto d) {
-        using D = decltype(d);
-        const lanes<D> l = in_lanes(d);
-        // x z'(x), z' = a + 3 b x^2 (a, b as below)
-        const D xdz = l.xc * math::fused(D(3 * k_b<double>.hi), l.xc * l.xc, D(k_a<double>.hi));
-        return math::fused(xdz, l.e, l.d) / (l.d * l.d);
-      });
+      return math::in_double_lanes(x, [](auto d) { return derivative_lanes(d); });
     } else {
-      return derivative_double(x);
+      return derivative_double(x, B(1));
     }
+  }
+  /// dy f'(x); where f' is below the normal range, dy joins before the final rounding: in the
+  /// double lanes (float), or as exp_times's factor (double).
+  template <class B> B eval_backward(B x, B dy) const noexcept {
+    return math::backward_tail(dy, eval_derivative(x), x < B(0), [&] {
+      if constexpr (std::is_same_v<typename B::value_type, float>) {
+        return math::in_double_lanes(x, dy, [](auto d, auto g) { return g * derivative_lanes(d); });
+      } else {
+        return derivative_double(x, dy);
+      }
+    });
   }
 
  private:
-  template <class B> static B derivative_double(B x) noexcept {
+  /// f'(x) for float x in double lanes.
+  template <class D> static D derivative_lanes(D x) noexcept {
+    const lanes<D> l = in_lanes(x);
+    // x z'(x), z' = a + 3 b x^2 (a, b as below)
+    const D xdz = l.xc * math::fused(D(3 * k_b<double>.hi), l.xc * l.xc, D(k_a<double>.hi));
+    return math::fused(xdz, l.e, l.d) / (l.d * l.d);
+  }
+  /// factor f'(x) in double: factor is 1 (the derivative) or dy (backward), applied in the far
+  /// left tail before exp_times's rounding (elsewhere f' is a normal number, and the caller
+  /// multiplies).
+  template <class B> static B derivative_double(B x, B factor) noexcept {
     using T = typename B::value_type;
     const argument<B> z = two_u(x);
     const B dz = z.error;
@@ -107,9 +128,9 @@ struct gelu_tanh : unary<gelu_tanh> {
     // Where exp(z) leaves the normal range: (1 + x z') (1 + dz) exp(z).
     // Below z = -1024 (-inf included) f' is 0 as computed.
     const auto deep = z.value < B(math::exp_normal_min<T>) && z.value > B(-1024);
-    if (!xsimd::any(deep)) return d;
+    if (!xsimd::any(deep)) return factor * d;
     const B g = xdz + B(1);
-    return xsimd::select(deep, math::exp_times(math::fused(g, dz, g), z.value), d);
+    return xsimd::select(deep, math::exp_times(factor * math::fused(g, dz, g), z.value), factor * d);
   }
 
   // ---- float, in double lanes ----

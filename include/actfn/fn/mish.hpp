@@ -65,6 +65,12 @@ struct mish : unary<mish> {
     const B tail = xsimd::any(deep) ? xsimd::select(deep, silu{}.eval_derivative(x), slope) : slope;
     return xsimd::select(x > B(k_linear), B(1), tail);
   }
+  /// dy f'(x); where f' is below the normal range (far left), silu's: dy (1 + x) exp(x).
+  template <class B> B eval_backward(B x, B dy) const noexcept {
+    using T = typename B::value_type;
+    return math::backward_tail(dy, eval_derivative(x), x < B(math::exp_normal_min<T>),
+                               [&] { return silu{}.eval_backward(x, dy); });
+  }
 
  private:
   static constexpr double k_linear = 20;

@@ -40,12 +40,21 @@ struct sigmoid : unary<sigmoid> {
       return xsimd::select(deep, math::exp_times(B(1), math::negated(a)), math::sigmoid_slope(x));
     });
   }
+  /// dy f'(x); where f' is below the normal range (|x| > 87.3 / 708.3), dy exp(-|x|) rounded
+  /// once (exp_times), which stays accurate while the product is a normal number.
+  template <class B> B eval_backward(B x, B dy) const noexcept {
+    const B a = xsimd::abs(x);
+    return math::backward_tail(dy, eval_derivative(x), a > B(20),
+                               [&] { return math::exp_times(dy, math::negated(a)); });
+  }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return y * (B(1) - y); }
 };
 
 /// log_sigmoid(x) = log(1 / (1 + exp(-x))) = min(x, 0) - log1p(exp(-|x|))   torch.nn.LogSigmoid
 /// f'(x) = sigmoid(-x) as math::sigmoid_short (one quotient, cheaper than sigmoid's hi + lo and
 /// within the derivative's target); derivative_from_output(y) = 1 - exp(y) = -expm1(y).
+/// Far right, where exp(-x) is below the normal range (x > 87.3 / 708.3), f = -exp(-x) and
+/// f' = exp(-x) to working precision, rounded to subnormal numbers by exp_times, as is dy f'.
 /// Limits: f(-inf) = -inf, f(+inf) = 0; log_sigmoid(-100) = -100 (no overflow).
 struct log_sigmoid : unary<log_sigmoid> {
   static constexpr std::string_view name = "log_sigmoid";
@@ -54,10 +63,18 @@ struct log_sigmoid : unary<log_sigmoid> {
   static constexpr std::size_t interleave = 4;
 
   template <class B> B eval(B x) const noexcept {
+    using T = typename B::value_type;
     const B lower = xsimd::select(x < B(0), x, B(0));
-    return lower - math::log1p_unit(math::exp_fast(math::minus_abs(x)));
+    const B r = lower - math::log1p_unit(math::exp_fast(math::minus_abs(x)));
+    const auto deep = math::negated(x) < B(math::exp_normal_min<T>);  // false for NaN
+    if (!xsimd::any(deep)) return r;
+    return xsimd::select(deep, math::negated(math::exp_times(B(1), math::negated(x))), r);
   }
   template <class B> B eval_derivative(B x) const noexcept { return math::sigmoid_short(math::negated(x)); }
+  template <class B> B eval_backward(B x, B dy) const noexcept {
+    return math::backward_tail(dy, eval_derivative(x), x > B(20),
+                               [&] { return math::exp_times(dy, math::negated(x)); });
+  }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return -math::expm1(y); }
 };
 

@@ -16,12 +16,18 @@ namespace actfn {
 /// f'(x) = s + beta x s (1 - s) with s = sigmoid(beta x), as math::sigmoid_plus_slope (one
 /// quotient, where sigmoid's hi + lo and sigmoid' would take a second). Far left (z = beta x
 /// < -87.3 for float, -708.4 for double) f' = (1 + z) exp(z) to working precision, computed by
-/// math::exp_times so that it stays accurate while the result is a normal number.
+/// math::exp_times so that it stays accurate while the result is a normal number; dy f' too.
+/// A beta that is not 1: z = beta x is rounded, which would cost up to |z| ULPs where
+/// sigmoid(z) ~ exp(z), so its rounding error dz (with beta's own: beta as hi + lo) is carried:
+/// into exp's reduced argument on the common path (exp(-|z| -+ dz)), and to first order
+/// elsewhere.
 /// Limits (beta > 0): f(-inf) = 0, f(+inf) = +inf, f'(-inf) = 0, f'(+inf) = 1; beta = 0 gives
 /// x / 2 everywhere (f(+-inf) = +-inf, f' = 1/2).
 struct swish : unary<swish> {
   static constexpr std::string_view name = "swish";
   static constexpr accuracy bound{2, 7.5, 2, 6.5};
+  /// For beta other than 1: exp's argument takes dz, one rounding more (docs/accuracy.md).
+  static constexpr accuracy parameter_bound{3, 7.5, 3, 6.5};
   // measured; see docs/design.md#interleave
   static constexpr std::size_t interleave = 2;
   static constexpr std::size_t derivative_interleave = 4;
@@ -35,35 +41,73 @@ struct swish : unary<swish> {
   // case, one exp_in_range and none of the checks for infinities and far tails; those lanes get
   // the same bits on the edge path, which handles the rest (math::plain_or).
   template <class B> B eval(B x) const noexcept {
-    const B zx = z(x);
-    const math::sigmoid_value<B> s = math::sigmoid_split_of(zx, math::exp_in_range(math::minus_abs(zx)));
+    const argument<B> z = arg(x);
+    const B e = beta == 1 ? math::exp_in_range(math::minus_abs(x)) : exp_minus_abs(z);
+    const math::sigmoid_value<B> s = math::sigmoid_split_of(z.value, e);
     // hi > 0 and x finite where |zx| is in range (beta = 0 gives zx = 0 also for x = +-inf,
     // whose hi = 1/2 and lo = 0: inf * 0 would be NaN, so that case takes the edge path).
     const B fast = math::times_split_positive(x, s.split());
-    return math::plain_or(math::in_plain_range(zx) && math::in_plain_range(x), fast,
-                          [&] { return math::x_times_sigmoid(x, zx); });
+    return math::plain_or(math::in_plain_range(z.value) && math::in_plain_range(x), fast, [&] {
+      return beta == 1 ? math::x_times_sigmoid(x, z.value)
+                       : math::x_times_sigmoid(x, z.value, z.error);
+    });
   }
   template <class B> B eval_derivative(B x) const noexcept {
-    const B zx = z(x);
-    const B fast = math::sigmoid_plus_slope(
-        zx, math::exp_in_range<math::exp_use::derivative>(math::minus_abs(zx)));
+    const argument<B> z = arg(x);
+    const B e = beta == 1 ? math::exp_in_range<math::exp_use::derivative>(math::minus_abs(x))
+                          : exp_minus_abs(z);
+    const B fast = math::sigmoid_plus_slope(z.value, e);
     // x itself must be in range too: with beta = 0, z is 0 also for x = NaN, whose f' is NaN.
-    const auto plain = math::in_plain_range(zx) && math::in_plain_range(x);
+    const auto plain = math::in_plain_range(z.value) && math::in_plain_range(x);
     return math::plain_or(plain, fast, [&] {
       using T = typename B::value_type;
+      const B zx = z.value;
       const math::sigmoid_value<B> se = math::sigmoid_split(zx);
-      const B d = (se.hi + se.lo) + math::times_vanishing(zx, math::sigmoid_slope_of(se.e));
+      const B slope = math::sigmoid_slope_of(se.e);
+      const B g = (se.hi + se.lo) + math::times_vanishing(zx, slope);
+      // g(z + dz) = g(z) + dz s (1 - s) (2 + z (1 - 2 s)) to first order
+      const B one_minus_2s = math::sigmoid_complement(zx, se) - (se.hi + se.lo);
+      const B corrected = math::fused(z.error * slope, math::fused(zx, one_minus_2s, B(2)), g);
+      const B d = beta == 1 ? g : xsimd::select(z.error == B(0), g, corrected);
       const auto deep = zx < B(math::exp_normal_min<T>) &&
                         zx != B(-std::numeric_limits<T>::infinity());
-      return detail::keep_nan(x, xsimd::select(deep, math::exp_times(B(1) + zx, zx), d));
+      return detail::keep_nan(x, xsimd::select(deep, math::exp_times(deep_factor(z), zx), d));
+    });
+  }
+  /// dy f'(x); where f' is below the normal range, dy (1 + z) exp(z) rounded once.
+  template <class B> B eval_backward(B x, B dy) const noexcept {
+    const argument<B> z = arg(x);
+    return math::backward_tail(dy, eval_derivative(x), z.value < B(-20), [&] {
+      return math::exp_times(dy * deep_factor(z), z.value);
     });
   }
 
  private:
+  template <class B>
+  struct argument {
+    B value, error;  // z = beta x rounded, and the rest of beta x to first order
+  };
   // beta * x, with beta = 0 giving 0 also for x = +-inf; x itself for the default beta = 1
-  // (the same bits, without the product and the select).
-  template <class B> B z(B x) const noexcept {
-    return beta == 1 ? x : math::times_vanishing(x, detail::splat<B>(beta));
+  // (the same bits, without the product, the select and the error).
+  template <class B> argument<B> arg(B x) const noexcept {
+    if (beta == 1) return {x, B(0)};
+    const math::parameter<B> b(beta);
+    const B z = math::times_vanishing(x, b.hi);
+    return {z, math::product_correction(x, b, z)};
+  }
+  /// exp(-|z + dz|) for the common path: dz joins exp's reduced argument.
+  template <class B> static B exp_minus_abs(const argument<B>& z) noexcept {
+    const B lo = xsimd::select(z.value < B(0), z.error, math::negated(z.error));
+    return math::exp_in_range(math::minus_abs(z.value), lo);
+  }
+  /// (1 + z + dz) exp(dz) = (1 + z) + dz (2 + z) to first order: f' / exp(z) far left. z is
+  /// raised to twice exp's normal range first (beyond, exp_times gives 0 whatever the factor,
+  /// which must stay finite even when multiplied by dy).
+  template <class B> static B deep_factor(const argument<B>& z) noexcept {
+    using T = typename B::value_type;
+    const B zc = xsimd::max(B(2 * math::exp_normal_min<T>), z.value);  // keeps z's NaN
+    const B dz = xsimd::select(zc == z.value, z.error, B(0));
+    return math::fused(dz, zc + B(2), zc + B(1));
   }
 };
 
@@ -78,6 +122,7 @@ struct silu : unary<silu> {
 
   template <class B> B eval(B x) const noexcept { return swish{}.eval(x); }
   template <class B> B eval_derivative(B x) const noexcept { return swish{}.eval_derivative(x); }
+  template <class B> B eval_backward(B x, B dy) const noexcept { return swish{}.eval_backward(x, dy); }
 };
 
 /// hardswish(x) = x * relu6(x + 3) / 6: 0 for x <= -3, x for x >= 3, else x (x + 3) / 6.

@@ -204,6 +204,7 @@ inline constexpr double k_s2[] = {  // fdlibm's S2: 1, sb1 ... sb7
 // -0.5625 - ln(2)/2 + g0 as a double-double.
 inline constexpr double k_c2_hi = -0x1.e47217f7d1cf8p-1, k_c2_lo = 0x1.950d871319ff0p-55;
 inline constexpr double k_u_max = 39;  // u Q(u) underflows (t = 27.6 < 28)
+inline constexpr double k_slope_u_max = 40.5;  // x_times_cdf_slope's: see there
 
 // -ln(sqrt(2 pi)) as a double-double: phi(u) = exp(-u^2/2 - ln(sqrt(2 pi))).
 inline constexpr double k_log_pdf_hi = -0x1.d67f1c864beb5p-1, k_log_pdf_lo = 0x1.65b5a1b7ff5dfp-55;
@@ -273,32 +274,37 @@ inline B x_times_cdf(B x) noexcept {
   return xsimd::select(xsimd::isnan(x), x, xsimd::copysign(y, x));
 }
 
-/// Phi(x) + x phi(x) for double lanes. The sum is formed scaled by 2^128 and scaled back at
-/// the end: for x < -37.5 it is still a normal number while Q(u) and phi(u) alone are not.
+/// factor (Phi(x) + x phi(x)) for double lanes. The sum is formed scaled by 2^192 and scaled
+/// back at the end, after the product by factor (1 for the derivative, dy for backward): for
+/// x < -37.5 it is still a normal number while Q(u) and phi(u) alone are not, and so is
+/// dy f'(x) where f'(x) alone is not, down to x = -40.5 (f' ~ 1e-358, 0 times any factor up to
+/// 2^64 after rounding).
 template <class B>
-inline B x_times_cdf_slope(B x) noexcept {
-  const B u = xsimd::min(xsimd::abs(x), B(k_u_max));
+inline B x_times_cdf_slope(B x, B factor) noexcept {
+  const B u = xsimd::min(xsimd::abs(x), B(k_slope_u_max));
   const auto near = u < B(k_near_end);
   const dd<B> sq = minus_half_square(u);
-  const scaled<B> e = upper_tail<128>(u, sq, near);
-  // 2^128 Q(u) as qh + ql; beyond the near pieces Q = (e.m.hi + e.m.lo) / u, the quotient's
+  const scaled<B> e = upper_tail<192>(u, sq, near);
+  // 2^192 Q(u) as qh + ql; beyond the near pieces Q = (e.m.hi + e.m.lo) / u, the quotient's
   // remainder taken exactly.
   const B quot = e.m.hi / u;
   const dd<B> back = two_prod(quot, u);
   const B rem = ((e.m.hi - back.hi) - back.lo + e.m.lo) / u;
   const B qh = xsimd::select(near, e.m.hi, quot) * e.scale;
   const B ql = xsimd::select(near, e.m.lo, rem) * e.scale;
-  // 2^128 u phi(u) as ph + pl: phi(u) = exp(-u^2/2 - ln sqrt(2 pi)).
+  // 2^192 u phi(u) as ph + pl: phi(u) = exp(-u^2/2 - ln sqrt(2 pi)).
   const dd<B> arg = two_sum(sq.hi, B(k_log_pdf_hi));
-  const scaled<B> d = exp_dd<128>(arg.hi, (arg.lo + sq.lo) + B(k_log_pdf_lo));
+  const scaled<B> d = exp_dd<192>(arg.hi, (arg.lo + sq.lo) + B(k_log_pdf_lo));
   const dd<B> p = two_prod(u, d.m.hi);
   const B ph = p.hi * d.scale, pl = (p.lo + u * d.m.lo) * d.scale;
   // x < 0: Q - u phi; x >= 0: 1 - Q + u phi.
   const auto neg = x < B(0);
-  const dd<B> s1 = two_sum(xsimd::select(neg, B(0), B(0x1p128)), xsimd::select(neg, qh, -qh));
+  const dd<B> s1 = two_sum(xsimd::select(neg, B(0), B(0x1p192)), xsimd::select(neg, qh, -qh));
   const dd<B> s2 = two_sum(s1.hi, xsimd::select(neg, -ph, ph));
   const B low = (s1.lo + s2.lo) + xsimd::select(neg, ql - pl, pl - ql);
-  return xsimd::select(xsimd::isnan(x), x, (s2.hi + low) * B(0x1p-128));
+  const B r = xsimd::select(x < B(-k_slope_u_max), B(-0.0) * factor,
+                            ((s2.hi + low) * factor) * B(0x1p-192));
+  return xsimd::select(xsimd::isnan(x), x, r);
 }
 
 // ---- float lanes: a shorter path, computed in double --------------------------------------------
@@ -424,11 +430,25 @@ inline B x_times_normal_cdf(B x) noexcept {
   }
 }
 
+/// factor (Phi(x) + x phi(x)) for a factor such as dy (gelu's backward), rounded once: formed
+/// in double lanes (float) or scaled by 2^192 (double), so that it stays accurate where
+/// Phi(x) + x phi(x) alone is below the normal range but the product is not.
+template <class B>
+inline B times_normal_cdf_slope(B x, B factor) noexcept {
+  if constexpr (std::is_same_v<typename B::value_type, double>) {
+    return normal_detail::x_times_cdf_slope(x, factor);
+  } else {
+    return in_double_lanes(x, factor, [](auto d, auto g) {
+      return g * normal_detail::x_times_cdf_slope_short(d);
+    });
+  }
+}
+
 /// d/dx [x Phi(x)] = Phi(x) + x phi(x), phi the standard normal density: gelu's derivative.
 template <class B>
 inline B x_times_normal_cdf_slope(B x) noexcept {
   if constexpr (std::is_same_v<typename B::value_type, double>) {
-    return normal_detail::x_times_cdf_slope(x);
+    return normal_detail::x_times_cdf_slope(x, B(1));
   } else {
     auto in_doubles = [&] {
       return in_double_lanes(x, [](auto d) { return normal_detail::x_times_cdf_slope_short(d); });

@@ -313,6 +313,16 @@ inline B exp_times(B a, B x) noexcept {
   return xsimd::select(xsimd::isnan(x), x, zero_at_floor);
 }
 
+/// a exp(z + dz) for a correction dz of z (its rounding error, |dz| << 1 wherever exp(z) is not
+/// 0): exp_times(a (1 + dz), z), dz dropped below twice exp's normal range, where the result
+/// is 0 whatever it is (and 1 + dz might be huge for a huge |z|).
+template <class B>
+inline B exp_times(B a, B z, B dz) noexcept {
+  using K = exp_detail::constants<typename B::value_type>;
+  const B dzc = xsimd::select(z < B(2 * K::lowest), B(0), dz);
+  return exp_times(fused(a, dzc, a), z);
+}
+
 /// dy * d for a derivative d = f'(x): the product where every lane's |d| is a normal number (one
 /// test per batch), and tail() in the other lanes: there d was flushed or rounded to few
 /// significant bits, while dy d can still be a normal number, so tail() computes the product
@@ -322,6 +332,16 @@ template <class B, class Tail>
 inline B backward_tail(B dy, B d, Tail&& tail) {
   using T = typename B::value_type;
   return plain_or(xsimd::abs(d) >= B(std::numeric_limits<T>::min()), dy * d, tail);
+}
+/// backward_tail where tail()'s formula holds only in the lanes of `far` (a far tail of x):
+/// elsewhere dy * d, also where |d| is below the normal range (a zero crossing of f', say) or
+/// above it (infinite).
+template <class B, class M, class Tail>
+inline B backward_tail(B dy, B d, M far, Tail&& tail) {
+  using T = typename B::value_type;
+  const B a = xsimd::abs(d);
+  const auto normal = a >= B(std::numeric_limits<T>::min()) && a <= B(std::numeric_limits<T>::max());
+  return plain_or(normal || !far, dy * d, tail);
 }
 
 /// exp(x) - 1 from the same reduction: 2^n (hi + lo) - 1 = (2^n hi - 1) + 2^n lo, with

@@ -3,6 +3,7 @@
 // product built on it: what kernels need to carry a rounded argument's error along.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <type_traits>
 
@@ -168,6 +169,36 @@ inline B divide_by(B num, B d, B inv) noexcept {
   } else {
     return num / d;
   }
+}
+
+/// A parameter (a double) in the element type T as hi + lo: hi = T(p), lo = T(p - hi), so
+/// that hi + lo carries p to about 2^-48 (float) relative. lo = 0 where p is representable.
+template <class B>
+struct parameter {
+  B hi, lo;
+  bool exact;  // lo == 0: the parameter is representable in T
+  explicit parameter(double p, double p_lo = 0) noexcept {
+    using T = typename B::value_type;
+    const T h = static_cast<T>(p), l = static_cast<T>((p - static_cast<double>(h)) + p_lo);
+    hi = B(h);
+    lo = B(l);
+    exact = l == 0;
+  }
+  /// 1 / a as hi + lo: the double quotient and its remainder's share (exact by fma), so that
+  /// hi + lo is 1 / a to far more than double precision.
+  static parameter reciprocal(double a) noexcept {
+    const double q = 1 / a;
+    return parameter(q, std::fma(-q, a, 1.0) / a);
+  }
+};
+
+/// The rounding error of z = x * p.hi plus x * p.lo: x * (hi + lo) = z + the result, to first
+/// order, for a product rounded to z. 0 where it is not a small correction (z or x infinite
+/// or NaN, or p = 0), so that callers may add it unconditionally.
+template <class B>
+inline B product_correction(B x, const parameter<B>& p, B z) noexcept {
+  const B dz = fused(x, p.lo, product_error(x, p.hi, z));
+  return xsimd::select(xsimd::abs(dz) < xsimd::abs(z), dz, B(0));  // false for NaN and inf
 }
 
 /// 1 / d to a relative error below 2^-14, for a normal d whose reciprocal is normal: float on

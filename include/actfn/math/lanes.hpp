@@ -49,6 +49,29 @@ inline detail::multi<B, N> in_double_lanes(const detail::multi<B, N>& x, Kernel 
   }(std::make_index_sequence<N>{});
 }
 
+/// in_double_lanes for a kernel of two float batches (x, y), e.g. dy * f'(x) formed in double.
+template <class B, class Kernel>
+inline B in_double_lanes(B x, B y, Kernel kernel) noexcept {
+  using A = typename B::arch_type;
+  using D = xsimd::batch<double, A>;
+  alignas(A::alignment()) float f[2][B::size];
+  alignas(A::alignment()) double d[2][B::size];
+  x.store_aligned(f[0]);
+  y.store_aligned(f[1]);
+  for (std::size_t i = 0; i < B::size; ++i) d[0][i] = f[0][i], d[1][i] = f[1][i];
+  for (std::size_t i = 0; i < B::size; i += D::size) {
+    kernel(D::load_aligned(d[0] + i), D::load_aligned(d[1] + i)).store_aligned(d[0] + i);
+  }
+  for (std::size_t i = 0; i < B::size; ++i) f[0][i] = static_cast<float>(d[0][i]);
+  return B::load_aligned(f[0]);
+}
+/// The same for multis: part by part.
+template <class B, std::size_t N, class Kernel>
+inline detail::multi<B, N> in_double_lanes(const detail::multi<B, N>& x,
+                                           const detail::multi<B, N>& y, Kernel kernel) noexcept {
+  return detail::each([&](B xp, B yp) { return in_double_lanes(xp, yp, kernel); }, x, y);
+}
+
 /// 2^f on |f| <= 1/2, degree 6, relative error below 2^-28.9: enough for float kernels in
 /// double lanes, whose results are rounded to float. Fitted for actfn with mpmath (least squares
 /// on Chebyshev nodes in 200-bit arithmetic, coefficients rounded to double one at a time).

@@ -56,11 +56,16 @@ inline sigmoid_value<B> sigmoid_split(B z) noexcept {
   return sigmoid_split_of(z, math::exp_fast(minus_abs(z)));
 }
 
-/// sigma(z), rounded once from sigmoid_split.
+/// sigma(z), rounded once from sigmoid_split; below the range where exp(z) is a normal
+/// number, exp(z) by exp_times, rounded to a subnormal rather than flushed.
 template <class B>
 inline B sigmoid(B z) noexcept {
+  using T = typename B::value_type;
   const sigmoid_value<B> s = sigmoid_split(z);
-  return s.hi + s.lo;
+  const B r = s.hi + s.lo;
+  const auto deep = z < B(exp_normal_min<T>);
+  if (!xsimd::any(deep)) return r;
+  return xsimd::select(deep, exp_times(B(1), z), r);
 }
 
 /// sigma(z) as one quotient, num / (1 + e) with e = exp_in_range<exp_use::derivative>(-|z|)
