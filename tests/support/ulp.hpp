@@ -40,7 +40,6 @@ R ulp_of(std::type_identity_t<R> ref) {
 /// where the difference and the quotient below are exact to 2^-50 relative).
 template <class T, class R = long double>
 R ulp_error(T got, std::type_identity_t<R> ref, std::type_identity_t<R> scale = 0) {
-  using lim = std::numeric_limits<T>;
   constexpr R inf = std::numeric_limits<R>::infinity();
   if (std::isnan(ref) || std::isnan(got)) return (std::isnan(ref) && std::isnan(got)) ? R(0) : inf;
   const T rounded = static_cast<T>(ref);
