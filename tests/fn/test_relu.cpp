@@ -5,8 +5,9 @@
 // ULP sweeps) live in test_properties.cpp and test_accuracy.cpp.
 //
 // Every function here is piecewise linear and computed with at most one rounding (the product
-// slope * x, with the slope rounded to the element type as the functor does), so every check is
-// bit for bit: against the documented formula evaluated in T, or against another function.
+// slope * x, with the slope rounded to the element type as the functor does; threshold's value
+// rounded to it), so every check is bit for bit: against the documented formula evaluated in T,
+// or against another function. Kinks are decided against the double parameters exactly.
 #include <actfn/core/span.hpp>
 #include <actfn/fn/relu.hpp>
 #include <actfn/fn/tanh.hpp>
@@ -85,15 +86,49 @@ TEMPLATE_TEST_CASE("leaky_relu(x) = x for x >= 0, negative_slope * x otherwise",
 TEMPLATE_TEST_CASE("threshold(t, v)(x) = x for x > t, else v; derivative [x > t]", "[threshold][formula]", float,
                    double) {
   using T = TestType;
-  for (const actfn::threshold f : {actfn::threshold{1.5, -2}, actfn::threshold{-1, 5}, actfn::threshold{0.1, 0.1}}) {
-    const T t = static_cast<T>(f.thresh), v = static_cast<T>(f.value);
-    for (T x : all_inputs<T>()) {
+  // x > t is the exact comparison with the double parameter (x converts to double exactly),
+  // also for thresholds that float cannot represent (0.1 and 0.3 round up, 0.7 down).
+  for (const actfn::threshold f : {actfn::threshold{1.5, -2}, actfn::threshold{-1, 5},
+                                   actfn::threshold{0.1, 0.1}, actfn::threshold{0.3, -1.7},
+                                   actfn::threshold{0.7, 0.2}}) {
+    const T v = static_cast<T>(f.value);
+    std::vector<T> xs = all_inputs<T>();
+    for (T x : around(static_cast<T>(f.thresh), 2)) xs.push_back(x);
+    for (T x : xs) {
       if (std::isnan(x)) continue;
       INFO("threshold(" << f.thresh << ", " << f.value << "), x = " << std::setprecision(digits) << x);
-      CHECK(same_bits(f(x), x > t ? x : v));
-      CHECK(same_bits(f.derivative(x), x > t ? T(1) : T(0)));
+      const bool above = static_cast<double>(x) > f.thresh;
+      CHECK(same_bits(f(x), above ? x : v));
+      CHECK(same_bits(f.derivative(x), above ? T(1) : T(0)));
     }
   }
+}
+
+TEMPLATE_TEST_CASE("threshold decides its kink against the exact parameter", "[threshold][kink]",
+                   float, double) {
+  using T = TestType;
+  // float(0.3) = 0.300000012 lies above 0.3: x itself, slope 1; the float below it is below.
+  // float(0.7) = 0.699999988 lies below 0.7: the value, slope 0; the float above it is above.
+  const T k3 = static_cast<T>(0.3), k7 = static_cast<T>(0.7);
+  const T inf = std::numeric_limits<T>::infinity();
+  const actfn::threshold a{0.3, -1.7}, b{0.7, 0.2};
+  const bool k3_above = static_cast<double>(k3) > 0.3, k7_above = static_cast<double>(k7) > 0.7;
+  CHECK(k3_above == (sizeof(T) == 4));  // double: the parameter itself, not above it
+  CHECK_FALSE(k7_above);
+  CHECK(same_bits(a(k3), k3_above ? k3 : static_cast<T>(-1.7)));
+  CHECK(a.derivative(k3) == (k3_above ? 1 : 0));
+  CHECK(a.derivative_from_output(a(k3)) == a.derivative(k3));
+  CHECK(a(std::nextafter(k3, -inf)) == static_cast<T>(-1.7));
+  CHECK(a.derivative(std::nextafter(k3, -inf)) == 0);
+  CHECK(b(k7) == static_cast<T>(0.2));
+  CHECK(b.derivative(k7) == 0);
+  CHECK(b(std::nextafter(k7, inf)) == std::nextafter(k7, inf));
+  CHECK(b.derivative(std::nextafter(k7, inf)) == 1);
+  // The value is the double parameter rounded to T: the nearest T, half an ULP at most.
+  CHECK(a(T(0)) == static_cast<T>(-1.7));
+  const long double value = a.value;
+  CHECK(std::fabs(a(T(0)) - value) <= std::fabs(std::nextafter(a(T(0)), T(0)) - value));
+  CHECK(std::fabs(a(T(0)) - value) <= std::fabs(std::nextafter(a(T(0)), -inf) - value));
 }
 
 // ---- identities linking the functions -------------------------------------------------------
@@ -303,6 +338,8 @@ TEMPLATE_TEST_CASE("derivative_from_output(f(x)) = f'(x), bit for bit", "[relu][
   check(actfn::threshold{}, "threshold(0, 0)");
   check(actfn::threshold{1.5, -2}, "threshold(1.5, -2)");
   check(actfn::threshold{1, 1}, "threshold(1, 1)");
+  check(actfn::threshold{0.3, -1.7}, "threshold(0.3, -1.7)");
+  check(actfn::threshold{0.7, 0.2}, "threshold(0.7, 0.2)");
 }
 
 TEMPLATE_TEST_CASE("derivative_from_output refuses parameters for which y does not tell the branch",

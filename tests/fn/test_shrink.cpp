@@ -13,7 +13,8 @@
 // Derivatives are held to that relative measure too: the one derivative measure
 // (docs/accuracy.md) outside the windows around zero crossings, which these functions lack.
 // Dense loops use REQUIRE: the first failure ends the test case and names its input.
-// The lambd values used are exact in float, so T holds the parameter itself.
+// `lambds` are exact in float, so T holds the parameter itself; `inexact_lambds` are not, and
+// |x| > lambd is then decided against the double parameter (x converts to double exactly).
 #include <actfn/core/span.hpp>
 #include <actfn/fn/shrink.hpp>
 #include <algorithm>
@@ -46,6 +47,9 @@ std::vector<T> shrink_inputs(double lambd) {
 }
 
 constexpr double lambds[] = {0.5, 0.0, 0.25, 1.5, 3.0};
+// lambd values that float cannot represent: 0.3, 2.7 and 0.001 round up, 0.7 down.
+constexpr double inexact_lambds[] = {0.3, 2.7, 0.001, 0.7};
+constexpr double all_lambds[] = {0.5, 0.0, 0.25, 1.5, 3.0, 0.3, 2.7, 0.001, 0.7};
 
 }  // namespace
 
@@ -63,6 +67,53 @@ TEMPLATE_TEST_CASE("tanhshrink' = tanh^2", "[tanhshrink]", float, double) {
     INFO("x = " << show(x) << ", tanhshrink'(x) = " << show(got) << ", tanh^2(x) = " << show(t * t));
     REQUIRE_THAT(got, WithinRel(double(t * t), rel<T>(der_ulps<F, T>)));
   }
+}
+
+TEMPLATE_TEST_CASE("tanhshrink' and backward near 0, below the normal range: rounded, not flushed",
+                   "[tanhshrink][backward][tail]", float, double) {
+  using T = TestType;
+  using F = actfn::tanhshrink;
+  const F f;
+  const bool f32 = sizeof(T) == 4;
+  // tanhshrink'(x) = tanh(x)^2 = x^2 (1 - 2x^2/3 + ...): below |x| = 2^-63 (float) / 2^-511
+  // (double) a subnormal, e.g. 6.6e-46 at x = 2.568e-23, where 2^25 times it is 2.2e-38, a
+  // normal float (double: 1e-312 at x = 1e-156, 3.4e-305 times 2^25); dy (t t) would carry
+  // t t's few bits into it.
+  const T tiny = std::numeric_limits<T>::denorm_min();
+  const std::vector<T> xs =
+      f32 ? std::vector<T>{T(1e-19), T(-1e-20), T(2.56797291e-23), T(1e-30), T(3e-38), tiny}
+          : std::vector<T>{T(1e-155), T(-1e-160), T(1e-156), T(1e-200), T(1e-300), tiny};
+  const std::vector<T> dys = {T(1), T(-0x1p25), T(0x1p-24), T(1e10), T(-3.5),
+                              std::numeric_limits<T>::max()};
+  std::vector<T> span_x, span_dy;
+  for (const T x : xs) {
+    INFO("x = " << show(x) << ", tanhshrink'(x) = " << show(f.derivative(x)));
+    CHECK(derivative_error<T>(f, x, f.derivative(x)) <= der_ulps<F, T>);
+    for (const T dy : dys) {
+      INFO("dy = " << show(dy) << ", backward = " << show(f.backward(x, dy)));
+      CHECK(backward_error<T>(f, x, dy, f.backward(x, dy)) <= F::bound.backward_ulp(f32));
+      span_x.push_back(x);
+      span_dy.push_back(dy);
+    }
+  }
+  std::vector<T> dx(span_x.size());
+  actfn::backward(f, span_x, span_dy, dx);
+  for (std::size_t i = 0; i < dx.size(); ++i)
+    CHECK(same_bits(dx[i], f.backward(span_x[i], span_dy[i])));
+  // The example, against x^2 (1 - 2x^2 / 3) in long double (the next term is far below it).
+  const T x = f32 ? T(2.56797291e-23) : T(1e-156), dy = T(0x1p25);
+  const ld x2 = ld(x) * ld(x), want = ld(dy) * x2 * (1 - 2 * x2 / 3);
+  INFO("backward = " << show(f.backward(x, dy)) << ", want " << show(want));
+  CHECK(std::fabs(f.backward(x, dy)) >= std::numeric_limits<T>::min());
+  CHECK(ulp_error<T>(f.backward(x, dy), want) <= F::bound.backward_ulp(f32));
+  CHECK(ulp_error<T>(f.derivative(x), x2 * (1 - 2 * x2 / 3)) <= der_ulps<F, T>);
+  // Zeros, infinities and NaN as dy f'(x).
+  CHECK(f.backward(T(0), T(5)) == 0);
+  CHECK(std::isnan(f.backward(T(0), inf<T>)));  // inf * 0
+  CHECK(f.backward(T(1e-20), inf<T>) == inf<T>);
+  CHECK(f.backward(inf<T>, T(-2)) == -2);
+  CHECK(std::isnan(f.backward(qnan<T>, T(1))));
+  CHECK(std::isnan(f.backward(T(1), qnan<T>)));
 }
 
 TEMPLATE_TEST_CASE("tanhshrink(x) = x - tanh(x), exact near 0", "[tanhshrink]", float, double) {
@@ -110,8 +161,8 @@ TEMPLATE_TEST_CASE("hardshrink(x) is x where softshrink(x) != 0, else 0", "[hard
                    float, double) {
   using T = TestType;
   // Both are 0 exactly on |x| <= lambd; outside, softshrink(x) = x -+ lambd is not 0 (two
-  // different floats never subtract to 0) and hardshrink(x) = x.
-  for (const double lambd : lambds) {
+  // different floats never subtract to 0, nor does |x| - lambd rounded) and hardshrink(x) = x.
+  for (const double lambd : all_lambds) {
     const actfn::hardshrink h(lambd);
     const actfn::softshrink s(lambd);
     for (const T x : shrink_inputs<T>(lambd)) {
@@ -124,15 +175,19 @@ TEMPLATE_TEST_CASE("hardshrink(x) is x where softshrink(x) != 0, else 0", "[hard
 TEMPLATE_TEST_CASE("hardshrink and softshrink: derivative 1 outside [-lambd, lambd], 0 on it",
                    "[hardshrink][softshrink]", float, double) {
   using T = TestType;
-  for (const double lambd : lambds) {
+  for (const double lambd : all_lambds) {
     const actfn::hardshrink h(lambd);
     const actfn::softshrink s(lambd);
     for (const T x : shrink_inputs<T>(lambd)) {
       INFO("lambd = " << lambd << ", x = " << show(x));
-      const T want = std::fabs(x) > lambd ? T(1) : T(0);
+      const T want = std::fabs(double(x)) > lambd ? T(1) : T(0);
       REQUIRE(h.derivative(x) == want);
       REQUIRE(s.derivative(x) == want);
     }
+  }
+  for (const double lambd : lambds) {
+    const actfn::hardshrink h(lambd);
+    const actfn::softshrink s(lambd);
     // The kinks themselves: 0, as PyTorch; the values there are 0 too.
     for (const T k : {T(lambd), T(-lambd)}) {
       INFO("lambd = " << lambd << ", x = " << show(k));
@@ -142,6 +197,56 @@ TEMPLATE_TEST_CASE("hardshrink and softshrink: derivative 1 outside [-lambd, lam
       CHECK(s(k) == 0);
     }
   }
+}
+
+TEMPLATE_TEST_CASE("hardshrink and softshrink with lambd inexact in float: the exact kink",
+                   "[hardshrink][softshrink][kink]", float, double) {
+  using T = TestType;
+  for (const double lambd : inexact_lambds) {
+    const actfn::hardshrink h(lambd);
+    const actfn::softshrink s(lambd);
+    std::vector<T> xs = shrink_inputs<T>(lambd);
+    for (const T x : around(static_cast<T>(lambd), 40)) xs.insert(xs.end(), {x, T(-x)});
+    for (const T x : xs) {
+      const bool out = std::fabs(double(x)) > lambd;
+      INFO("lambd = " << lambd << ", x = " << show(x) << (out ? " (outside)" : " (inside)"));
+      REQUIRE(same_bits(h(x), out ? x : T(x * 0)));
+      REQUIRE(h.derivative(x) == (out ? 1 : 0));
+      REQUIRE(s.derivative(x) == (out ? 1 : 0));
+      if (!out) {
+        REQUIRE(same_bits(s(x), T(x * 0)));
+        continue;
+      }
+      // x -+ lambd in long double: exact near the kink (x and lambd within a factor 2: at most
+      // 53 significant bits), and rounded far below an ULP of T elsewhere. Near the kink the
+      // difference cancels to a few bits of x, where rounding lambd to T first cost up to
+      // half an ULP of lambd, millions of ULPs of the result.
+      const ld want = ld(x) - std::copysign(ld(lambd), ld(x));
+      INFO("softshrink(x) = " << show(s(x)) << ", x -+ lambd = " << show(want));
+      REQUIRE(ulp_error<T>(s(x), want) <= fwd_ulps<actfn::softshrink, T>);
+      REQUIRE(std::signbit(s(x)) == std::signbit(x));
+    }
+  }
+  // The examples: float(0.3) = 0.300000012 lies above 0.3, so hardshrink(0.3) keeps it and
+  // softshrink(0.3) gives float(0.3) - 0.3 = 1.19e-8, correctly rounded; the float below is in
+  // the dead zone.
+  const T k = static_cast<T>(0.3);
+  const bool above = double(k) > 0.3;
+  CHECK(above == (sizeof(T) == 4));  // in double k is 0.3 itself: the kink
+  CHECK(same_bits(actfn::hardshrink(0.3)(k), above ? k : T(0)));
+  CHECK(actfn::hardshrink(0.3).derivative(k) == (above ? 1 : 0));
+  CHECK(actfn::softshrink(0.3)(k) == (above ? static_cast<T>(ld(k) - ld(0.3)) : T(0)));
+  CHECK(actfn::softshrink(0.3)(std::nextafter(k, T(0))) == 0);
+  CHECK(actfn::hardshrink(0.3)(std::nextafter(k, T(0))) == 0);
+  // A lambd beyond float's range: every finite float is in the dead zone, inf stays inf.
+  const actfn::softshrink s_big(1e300);
+  const actfn::hardshrink h_big(1e300);
+  if (sizeof(T) == 4) CHECK(same_bits(s_big(std::numeric_limits<T>::max()), T(0)));
+  CHECK(s_big(inf<T>) == inf<T>);
+  CHECK(s_big(-inf<T>) == -inf<T>);
+  CHECK(h_big(inf<T>) == inf<T>);
+  CHECK(h_big.derivative(inf<T>) == 1);
+  CHECK(s_big.derivative(T(1e30)) == 0);
 }
 
 TEMPLATE_TEST_CASE("shrinks: limits at +-inf and NaN", "[hardshrink][softshrink][tanhshrink]", float, double) {
@@ -184,7 +289,7 @@ TEMPLATE_TEST_CASE("shrinks are odd: f(-x) = -f(x) bit for bit, signed zeros kep
     REQUIRE(a == -b);
     REQUIRE(std::signbit(a) != std::signbit(b));
   };
-  for (const double lambd : lambds) {
+  for (const double lambd : all_lambds) {
     for (const T x : shrink_inputs<T>(lambd)) {
       check_odd(actfn::hardshrink(lambd), x);
       check_odd(actfn::softshrink(lambd), x);
@@ -222,7 +327,7 @@ TEMPLATE_TEST_CASE("hardshrink and softshrink: derivative_from_output(f(x)) = f'
   STATIC_REQUIRE(actfn::activation<actfn::tanhshrink>);
   STATIC_REQUIRE_FALSE(actfn::derivative_from_output_capable<actfn::tanhshrink>);
   // y = 0 exactly on [-lambd, lambd] (the kinks included), and only there.
-  for (const double lambd : lambds) {
+  for (const double lambd : all_lambds) {
     const actfn::hardshrink h(lambd);
     const actfn::softshrink s(lambd);
     for (const T x : shrink_inputs<T>(lambd)) {

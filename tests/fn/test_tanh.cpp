@@ -31,6 +31,7 @@
 #include "support/bounds.hpp"
 #include "support/checks.hpp"
 #include "support/inputs.hpp"
+#include "support/reference.hpp"
 #include "support/ulp.hpp"
 
 using ld = long double;
@@ -90,13 +91,154 @@ TEMPLATE_TEST_CASE("softsign'(x) = 1 / (1 + |x|)^2 = (1 - |y|)^2 with y = softsi
 TEMPLATE_TEST_CASE("hardtanh' is 1 strictly inside (min_val, max_val) and 0 elsewhere",
                    "[hardtanh][identity]", float, double) {
   using T = TestType;
-  for (const actfn::hardtanh f : {actfn::hardtanh{}, actfn::hardtanh{-2, 0.5}, actfn::hardtanh{-0.1, 0.3}}) {
-    const T lo = static_cast<T>(f.min_val), hi = static_cast<T>(f.max_val);  // the kinks in T
-    for (T x : identity_inputs<T>()) {
+  // Inside is decided against the double bounds exactly (x converts to double exactly), also
+  // where float cannot represent them: the bounds' roundings and their neighbours included.
+  for (const actfn::hardtanh f : {actfn::hardtanh{}, actfn::hardtanh{-2, 0.5},
+                                  actfn::hardtanh{-0.1, 0.3}, actfn::hardtanh{-0.3, 0.7},
+                                  actfn::hardtanh{0.1, 0.2}}) {
+    std::vector<T> xs = identity_inputs<T>();
+    for (double b : {f.min_val, f.max_val})
+      for (T x : around(static_cast<T>(b), 2)) xs.push_back(x);
+    for (T x : xs) {
       INFO("hardtanh(" << f.min_val << ", " << f.max_val << "), x = " << std::setprecision(digits) << x);
-      CHECK(f.derivative(x) == (x > lo && x < hi ? T(1) : T(0)));
+      const double v = x;
+      CHECK(f.derivative(x) == (v > f.min_val && v < f.max_val ? T(1) : T(0)));
     }
   }
+}
+
+TEMPLATE_TEST_CASE("hardtanh decides its kinks against the exact bounds", "[hardtanh][kink]",
+                   float, double) {
+  using T = TestType;
+  // In float, -0.3 and 0.1 round up and 0.7 and 0.2 down: float(0.7) lies inside
+  // hardtanh(-0.3, 0.7) (x itself, slope 1), float(0.1) inside hardtanh(0.1, 0.2), while
+  // float(-0.3) lies below -0.3 (clamped to -0.3 rounded, which is itself; slope 0).
+  const T inf = std::numeric_limits<T>::infinity();
+  for (const actfn::hardtanh f : {actfn::hardtanh{-0.3, 0.7}, actfn::hardtanh{0.1, 0.2}}) {
+    const T lo = static_cast<T>(f.min_val), hi = static_cast<T>(f.max_val);
+    for (T x : {lo, hi, std::nextafter(lo, -inf), std::nextafter(lo, inf), std::nextafter(hi, -inf),
+                std::nextafter(hi, inf)}) {
+      INFO("hardtanh(" << f.min_val << ", " << f.max_val << "), x = " << std::setprecision(digits)
+                       << x);
+      const double v = x;
+      const bool inside = v > f.min_val && v < f.max_val;
+      CHECK(f.derivative(x) == (inside ? 1 : 0));
+      CHECK(same_bits(f(x), v < f.min_val ? lo : v > f.max_val ? hi : x));
+      CHECK(f.backward(x, T(3)) == (inside ? 3 : 0));
+    }
+  }
+}
+
+// ---- far tails: derivatives and backward below the normal range --------------------------------
+// Measured with the one error measure against the independent references (support/reference.hpp,
+// backward against the exact product dy f'(x)); results below the smallest normal number count
+// in units of the smallest subnormal, so a flushed or few-bit result fails by millions of ULPs.
+
+TEMPLATE_TEST_CASE("tanh backward where tanh' is subnormal: dy f' rounded from exp, not from f'",
+                   "[tanh][backward][tail]", float, double) {
+  using T = TestType;
+  using F = actfn::tanh;
+  const F f;
+  const bool f32 = sizeof(T) == 4;
+  // tanh'(50) = 4 exp(-100) = 1.5e-43, a subnormal float of 7 bits; 1e10 times it is 1.5e-33.
+  // For double, tanh'(360) = 4 exp(-720) = 1.2e-312.
+  const std::vector<T> xs =
+      f32 ? std::vector<T>{T(43.5), T(44), T(45), T(50), T(-50), T(52.78), T(60), T(70), T(80),
+                           T(87), T(100)}
+          : std::vector<T>{T(354.5), T(355), T(360), T(-360), T(370), T(400), T(600), T(700),
+                           T(740)};
+  const std::vector<T> dys = {T(1e10), T(-3e7), T(1), T(0.75), T(-0x1p25), T(0x1p-24),
+                              std::numeric_limits<T>::max() / 3, -std::numeric_limits<T>::max()};
+  std::vector<T> span_x, span_dy;
+  for (T x : xs) {
+    INFO("x = " << show(x));
+    CHECK(derivative_error<T>(f, x, f.derivative(x)) <= der_ulps<F, T>);
+    for (T dy : dys) {
+      INFO("dy = " << show(dy) << ", backward = " << show(f.backward(x, dy)));
+      CHECK(backward_error<T>(f, x, dy, f.backward(x, dy)) <= F::bound.backward_ulp(f32));
+      span_x.push_back(x);
+      span_dy.push_back(dy);
+    }
+  }
+  // The span path (interleaved batches where the build has them) gives the same bits.
+  std::vector<T> dx(span_x.size());
+  actfn::backward(f, span_x, span_dy, dx);
+  for (std::size_t i = 0; i < dx.size(); ++i)
+    CHECK(same_bits(dx[i], f.backward(span_x[i], span_dy[i])));
+  // The example: x = 50, dy = 1e10 (float) / x = 360, dy = 1e300 (double).
+  const T x = f32 ? T(50) : T(360), dy = f32 ? T(1e10) : T(1e300);
+  const ld e = std::exp(-2 * ld(x)), want = ld(dy) * 4 * e / ((1 + e) * (1 + e));
+  INFO("backward = " << show(f.backward(x, dy)) << ", want " << show(want));
+  CHECK(f.backward(x, dy) >= std::numeric_limits<T>::min());
+  CHECK(ulp_error<T>(f.backward(x, dy), want) <= F::bound.backward_ulp(f32));
+}
+
+TEMPLATE_TEST_CASE("tanh backward: NaN, infinities and zeros", "[tanh][backward][nan][limits]",
+                   float, double) {
+  using T = TestType;
+  const actfn::tanh f;
+  const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+  for (T x : {inf, -inf}) {
+    CHECK(f.backward(x, T(2)) == 0);
+    CHECK(f.backward(x, T(-1e30)) == 0);
+    CHECK(std::isnan(f.backward(x, inf)));  // inf * 0
+    CHECK(std::isnan(f.backward(x, nan)));
+  }
+  for (T x : {T(0), T(1), T(50), T(400), T(1e30)}) {
+    INFO("x = " << show(x));
+    CHECK(std::isnan(f.backward(nan, T(x))));
+    CHECK(std::isnan(f.backward(x, nan)));
+    CHECK(f.backward(x, T(0)) == 0);
+  }
+  CHECK(f.backward(T(0), T(3)) == 3);
+  CHECK(f.backward(T(50), inf) == inf);  // f'(50) > 0: inf times it
+}
+
+TEMPLATE_TEST_CASE("softsign' and backward far out: rounded into the subnormal range, not flushed",
+                   "[softsign][backward][tail]", float, double) {
+  using T = TestType;
+  using F = actfn::softsign;
+  const F f;
+  const bool f32 = sizeof(T) == 4;
+  // softsign'(1e20) = 1e-40, a subnormal float; 1 / (1 + |x|)^2 squared first would give 0
+  // (the square overflows past 2^64). 2^25 times it is 3.4e-33, a normal float.
+  const T big = std::numeric_limits<T>::max();
+  const std::vector<T> xs =
+      f32 ? std::vector<T>{T(3e18), T(1.8e19), T(-1.8446744e19), T(4.8e19), T(1e20), T(-1e20),
+                           T(4.2e22), T(1e30), T(1e37), T(1e38), big}
+          : std::vector<T>{T(1e153), T(1.42e154), T(-2.5e154), T(1e160), T(1e200), T(1e300), big};
+  const std::vector<T> dys = {T(1), T(-0x1p25), T(0x1p-24), T(1e10), T(-3.5), big / 2, -big};
+  std::vector<T> span_x, span_dy;
+  for (T x : xs) {
+    INFO("x = " << show(x) << ", derivative = " << show(f.derivative(x)));
+    CHECK(derivative_error<T>(f, x, f.derivative(x)) <= der_ulps<F, T>);
+    for (T dy : dys) {
+      INFO("dy = " << show(dy) << ", backward = " << show(f.backward(x, dy)));
+      CHECK(backward_error<T>(f, x, dy, f.backward(x, dy)) <= F::bound.backward_ulp(f32));
+      span_x.push_back(x);
+      span_dy.push_back(dy);
+    }
+  }
+  std::vector<T> dx(span_x.size());
+  actfn::backward(f, span_x, span_dy, dx);
+  for (std::size_t i = 0; i < dx.size(); ++i)
+    CHECK(same_bits(dx[i], f.backward(span_x[i], span_dy[i])));
+  // The example: softsign'(1e20) (float) / softsign'(1e160) (double), exactly 1 / (1 + x)^2.
+  const T x = f32 ? T(1e20) : T(1e160);
+  const ld want = 1 / ((1 + ld(x)) * (1 + ld(x)));
+  INFO("derivative = " << show(f.derivative(x)) << ", want " << show(want));
+  CHECK(f.derivative(x) > 0);
+  CHECK(ulp_error<T>(f.derivative(x), want) <= der_ulps<F, T>);
+  // Infinities and NaN as dy f'(x): 0 at x = +-inf, NaN for inf * 0 and for NaN.
+  const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+  CHECK(f.derivative(inf) == 0);
+  CHECK(f.backward(inf, T(3)) == 0);
+  CHECK(f.backward(-inf, T(-3)) == 0);
+  CHECK(std::isnan(f.backward(inf, inf)));
+  CHECK(std::isnan(f.backward(nan, T(1))));
+  CHECK(std::isnan(f.backward(T(1), nan)));
+  CHECK(f.backward(x, inf) == inf);
+  CHECK(f.backward(T(0), T(-2)) == -2);
 }
 
 // ---- identities linking the functions -------------------------------------------------------
@@ -277,11 +419,16 @@ TEST_CASE("hardtanh's defaults are PyTorch's: min_val = -1, max_val = 1", "[hard
 TEMPLATE_TEST_CASE("hardtanh(min_val, max_val) clamps to [min_val, max_val]", "[hardtanh][parameters]",
                    float, double) {
   using T = TestType;
-  for (const actfn::hardtanh f : {actfn::hardtanh{-2, 0.5}, actfn::hardtanh{-0.1, 0.3}, actfn::hardtanh{3, 1e6}}) {
+  // Below min_val the result is min_val rounded to T (the nearest T: the correctly rounded
+  // result), above max_val likewise; in between x itself.
+  for (const actfn::hardtanh f : {actfn::hardtanh{-2, 0.5}, actfn::hardtanh{-0.1, 0.3},
+                                  actfn::hardtanh{3, 1e6}, actfn::hardtanh{-0.3, 0.7},
+                                  actfn::hardtanh{0.1, 0.2}}) {
     const T lo = static_cast<T>(f.min_val), hi = static_cast<T>(f.max_val);
     for (T x : all_inputs<T>()) {
       INFO("hardtanh(" << f.min_val << ", " << f.max_val << "), x = " << std::setprecision(digits) << x);
-      CHECK(same_bits(f(x), std::isnan(x) ? x : std::clamp(x, lo, hi)));
+      const double v = x;
+      CHECK(same_bits(f(x), std::isnan(x) ? x : v < f.min_val ? lo : v > f.max_val ? hi : x));
     }
   }
 }

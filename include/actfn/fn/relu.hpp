@@ -182,10 +182,17 @@ struct rrelu : unary<rrelu> {
 /// threshold(x) = x for x > threshold, else value.       torch.nn.Threshold(threshold, value)
 /// PyTorch has no defaults; actfn's are threshold = 0, value = 0 (which is relu).
 /// f'(x) = 1 for x > threshold, else 0 (0 at the kink). derivative_from_output(y) = [y > threshold]
-/// is only right when value <= threshold, and throws otherwise.
+/// is only right when value <= threshold, and throws otherwise (and where value and threshold
+/// round to the same element above threshold, that y is also an x above it: it gives 1).
+/// x > threshold is decided exactly against the double parameter, also where it is not
+/// representable in the element type T: with t = T(threshold) rounded to nearest, no T lies
+/// strictly between t and threshold, so x > threshold is x > t where t <= threshold and x >= t
+/// where t rounded upwards. The value below it is value rounded to T: exact for the defaults
+/// and for double, half an ULP of float at most for other values (parameter_bound).
 struct threshold : unary<threshold> {
   static constexpr std::string_view name = "threshold";
   static constexpr accuracy bound{0, 0, 0, 0};
+  static constexpr accuracy parameter_bound{0.5, 0, 0, 0};  // T(value): see above
   // few operations per element: see docs/design.md#non-temporal-stores
   static constexpr bool memory_bound = true;
 
@@ -199,7 +206,11 @@ struct threshold : unary<threshold> {
   }
 
   template <class B> B eval(B x) const noexcept {
-    return xsimd::select(x <= detail::splat<B>(thresh), detail::splat<B>(value), x);
+    using T = typename B::value_type;
+    const T t = static_cast<T>(thresh);
+    // Comparisons are false for NaN, which passes as x.
+    if (t > thresh) return xsimd::select(x < B(t), detail::splat<B>(value), x);
+    return xsimd::select(x <= B(t), detail::splat<B>(value), x);
   }
   template <class B> B eval_derivative(B x) const noexcept { return above(x); }
   template <class B> B eval_derivative_from_output(B y) const {
@@ -211,8 +222,11 @@ struct threshold : unary<threshold> {
 
  private:
   template <class B> B above(B v) const noexcept {
+    using T = typename B::value_type;
+    const T t = static_cast<T>(thresh);
     v = detail::in_register(v);
-    return detail::keep_nan(v, B(v > detail::splat<B>(thresh)));  // B(mask): 1 or 0
+    if (t > thresh) return detail::keep_nan(v, B(v >= B(t)));  // B(mask): 1 or 0
+    return detail::keep_nan(v, B(v > B(t)));
   }
 };
 

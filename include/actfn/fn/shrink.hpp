@@ -2,6 +2,7 @@
 // The shrink functions: hardshrink, softshrink, tanhshrink.
 #pragma once
 
+#include <limits>
 #include <string_view>
 
 #include "actfn/core/check.hpp"
@@ -15,6 +16,9 @@ namespace actfn {
 /// hardshrink(x) = x for |x| > lambd, else 0.             torch.nn.Hardshrink(lambd=0.5)
 /// f'(x) = 1 for |x| > lambd, else 0 (0 at the kinks). derivative_from_output(y) = [y != 0].
 /// Requires lambd >= 0. Odd: inside the dead zone the result is a zero with x's sign.
+/// |x| > lambd is decided exactly against the double lambd, also where it is not representable
+/// in the element type T: l = T(lambd) rounded to nearest has no T strictly between it and
+/// lambd, so |x| > lambd is |x| > l where l <= lambd and |x| >= l where l rounded upwards.
 struct hardshrink : unary<hardshrink> {
   static constexpr std::string_view name = "hardshrink";
   static constexpr accuracy bound{0, 0, 0, 0};
@@ -29,16 +33,22 @@ struct hardshrink : unary<hardshrink> {
   }
 
   template <class B> B eval(B x) const noexcept {
+    using T = typename B::value_type;
+    const T l = static_cast<T>(lambd);
     x = detail::in_register(x);
-    return xsimd::select(xsimd::abs(x) <= detail::splat<B>(lambd), x * B(0), x);
+    if (l > lambd) return xsimd::select(xsimd::abs(x) < B(l), x * B(0), x);
+    return xsimd::select(xsimd::abs(x) <= B(l), x * B(0), x);
   }
   template <class B> B eval_derivative(B x) const noexcept { return outside(x, lambd); }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return nonzero(y); }
 
   // Shared with softshrink, whose derivative is the same.
   template <class B> static B outside(B x, double lambd) noexcept {
+    using T = typename B::value_type;
+    const T l = static_cast<T>(lambd);
     x = detail::in_register(x);
-    return detail::keep_nan(x, B(xsimd::abs(x) > detail::splat<B>(lambd)));  // B(mask): 1 or 0
+    if (l > lambd) return detail::keep_nan(x, B(xsimd::abs(x) >= B(l)));
+    return detail::keep_nan(x, B(xsimd::abs(x) > B(l)));  // B(mask): 1 or 0
   }
   template <class B> static B nonzero(B y) noexcept {
     y = detail::in_register(y);
@@ -50,6 +60,11 @@ struct hardshrink : unary<hardshrink> {
 ///                                                        torch.nn.Softshrink(lambd=0.5)
 /// f'(x) = 1 for |x| > lambd, else 0 (0 at the kinks). derivative_from_output(y) = [y != 0].
 /// Requires lambd >= 0. NaN gives NaN (PyTorch 1.13 gives 0). Odd, signed zeros kept.
+/// Where lambd is not representable in the element type T, the dead zone is decided exactly
+/// (as hardshrink) and |x| - lambd is computed as (|x| - hi) - lo with lambd = hi + lo,
+/// hi = T(lambd), lo = T(lambd - hi) (lambd - hi is exact in double): |x| - hi is exact near
+/// the kink (Sterbenz), so where the difference cancels only lo's rounding (2^-24 of lo) and
+/// the last subtraction's remain; far from it two roundings, within 1 ULP.
 struct softshrink : unary<softshrink> {
   static constexpr std::string_view name = "softshrink";
   static constexpr accuracy bound{1, 0, 1, 0};
@@ -65,13 +80,26 @@ struct softshrink : unary<softshrink> {
 
   template <class B> B eval(B x) const noexcept {
     using T = typename B::value_type;
-    const B l = detail::splat<B>(lambd);
+    const T l = static_cast<T>(lambd);
     x = detail::in_register(x);
-    // x - clamp(x, -lambd, lambd): x - lambd above, x + lambd below, x - x = +0 in between,
-    // which the OR gives x's sign (the bits of x * 0; inf - inf and NaN also match x * 0).
-    // maxps/minps return their second operand when either is NaN, so NaN passes the clamp.
-    const B c = xsimd::min(l, xsimd::max(-l, x));
-    return (x - c) | (x & B(T(-0.0)));
+    const B sign = x & B(T(-0.0));
+    if (l == lambd) [[likely]] {
+      // x - clamp(x, -lambd, lambd): x - lambd above, x + lambd below, x - x = +0 in between,
+      // which the OR gives x's sign (the bits of x * 0; inf - inf and NaN also match x * 0).
+      // maxps/minps return their second operand when either is NaN, so NaN passes the clamp.
+      const B c = xsimd::min(B(l), xsimd::max(B(-l), x));
+      return (x - c) | sign;
+    }
+    // lambd beyond T's range (l = inf): every finite x is in the dead zone, and inf - lambd
+    // is inf; hi = lo = max gives that.
+    const bool beyond = l > std::numeric_limits<T>::max();
+    const T hi = beyond ? std::numeric_limits<T>::max() : l;
+    const T lo = beyond ? hi : static_cast<T>(lambd - static_cast<double>(hi));
+    const B a = xsimd::abs(x);
+    // Outside the dead zone (|x| - hi) - lo is >= 0 (|x| - hi >= lo by monotonic rounding);
+    // x's sign is ORed in. Comparisons are false for NaN, which passes through |x| - hi.
+    const auto dead = l > lambd ? a < B(l) : a <= B(l);
+    return xsimd::select(dead, x * B(0), ((a - B(hi)) - B(lo)) | sign);
   }
   template <class B> B eval_derivative(B x) const noexcept {
     return hardshrink::outside(x, lambd);
@@ -97,8 +125,9 @@ struct softshrink : unary<softshrink> {
 /// x q / (1 + q) with no subtraction; q is evaluated bottom-up as one fraction N / D of 11
 /// levels (enough at |x| = 1.5), float without FMA in double lanes (where every level would
 /// round twice); x - tanh(x) from 1.5 on.
-/// f'(x) = tanh(x)^2, from expm1 (see eval_derivative): within the 8-ULP target (6.06 ULP over
+/// f'(x) = tanh(x)^2, from expm1 (see minus_tanh_abs): within the 8-ULP target (6.06 ULP over
 /// all floats) and cheaper than squaring math::tanh, whose extra accuracy is not needed here.
+/// backward(x, dy) = (dy t) t with t = -tanh|x| (see eval_backward).
 /// Odd; f(+-inf) = +-inf.
 struct tanhshrink : unary<tanhshrink> {
   static constexpr std::string_view name = "tanhshrink";
@@ -131,19 +160,30 @@ struct tanhshrink : unary<tanhshrink> {
     }
   }
   template <class B> B eval_derivative(B x) const noexcept {
-    // tanh|x| = -E / (2 + E), E = expm1(-2|x|): no cancellation near 0, one exp and one
-    // division where math::tanh computes a polynomial and the exp beside it. E's error reaches
-    // tanh up to twice (through 2 + E) and the square doubles it. |x| is clamped where
-    // tanh^2 rounds to 1 (43 for float, 354 for double: -2|x| stays in expm1_in_range's range);
-    // NaN passes the clamp (minps returns its second operand when either is NaN).
-    using T = typename B::value_type;
-    const B a = xsimd::min(B(sizeof(T) == 4 ? T(43) : T(354)), xsimd::abs(x));
-    const B e = math::expm1_in_range(B(-2) * a);
-    const B t = e / (B(2) + e);
+    const B t = minus_tanh_abs(x);
     return t * t;
+  }
+  /// dy f'(x) = (dy t) t, not dy (t t): below |x| = 2^-63 (float) / 2^-511 (double) t t is a
+  /// subnormal of few bits or 0, while dy t t can be a normal number. The same two products.
+  template <class B> B eval_backward(B x, B dy) const noexcept {
+    const B t = minus_tanh_abs(x);
+    return (dy * t) * t;
   }
 
  private:
+  /// -tanh|x| = E / (2 + E), E = expm1(-2|x|): no cancellation near 0, one exp and one
+  /// division where math::tanh computes a polynomial and the exp beside it. E's error reaches
+  /// tanh up to twice (through 2 + E) and the square doubles it. |x| is clamped where
+  /// tanh^2 rounds to 1 (43 for float, 354 for double: -2|x| stays in expm1_in_range's range);
+  /// NaN passes the clamp (minps returns its second operand when either is NaN). Near 0 the
+  /// result is -|x| to within its rounding, so its square rounds into the subnormal range
+  /// rather than being flushed.
+  template <class B> static B minus_tanh_abs(B x) noexcept {
+    using T = typename B::value_type;
+    const B a = xsimd::min(B(sizeof(T) == 4 ? T(43) : T(354)), xsimd::abs(x));
+    const B e = math::expm1_in_range(B(-2) * a);
+    return e / (B(2) + e);
+  }
   /// x q / (1 + q) for |x| < 1.5, double.
   template <class B> static B continued_fraction(B x) noexcept {
     using T = typename B::value_type;

@@ -17,21 +17,26 @@
 // Accuracy. Subtracting the row maximum first means nothing overflows:
 // softmax({1000, 1001, 1002}) is as accurate as softmax({0, 1, 2}). exp(x_j - m) is corrected for
 // the rounding of the subtraction (see exp_of_difference), so the error does not grow with the
-// spread of the row. Sums are accumulated in double lanes, in four independent chains: with
-// compensation for double rows; plainly for float rows, whose terms are exact in double
-// (softmax's sum and the backward passes form their terms in double, products of two floats
-// included; log_softmax forms its exp terms in float, where exp runs at full width), so that a
-// row of n floats sums to within about n 2^-55 of its magnitudes, far below float's rounding.
+// spread of the row. The forward passes' sums are accumulated in double lanes, in four
+// independent chains: with compensation for double rows; plainly for float rows, whose terms
+// are exact in double (softmax forms its terms in double; log_softmax forms its exp terms in
+// float, where exp runs at full width), so that a row of n floats sums to within about n 2^-55
+// of its magnitudes, far below float's rounding. The backward passes subtract their sums from
+// values they can nearly equal, so there a sum must be known far beyond T's precision: it is
+// accumulated in two (float rows) or three (double rows) words of double, exact products
+// included, and kept as a pair hi + lo of T (see sum_as_pair and the backward functions).
 // log_softmax takes log(sum) as log1p(n_max - 1 + rest), where n_max counts the entries equal to
 // the maximum (in the data's own lanes, exact) and rest sums the others (both in one pass), so a
 // row dominated by one entry still gets its small log-probability (about -rest) to full relative
 // accuracy. Bounds enforced by tests/rowwise/test_softmax.cpp against a long double reference:
 // softmax within 4 ULP (float) and 6 ULP (double), log_softmax within 3 ULP (float) and 4 ULP
 // (double), on random rows of every length up to 2W + 1, of 8W + 3 (the unrolled loops and a
-// tail) and of 1000. exp is math::exp_in_range (actfn/math/exp.hpp), math::exp for the lanes
-// out of its range. Results below the smallest normal number may be flushed to 0 (exp does not
-// produce subnormals); log_softmax's results of a row dominated by one entry lose their
-// relative accuracy as they approach that range (the terms of their sum are flushed).
+// tail) and of 1000; the backward passes' bounds (at the functions) on rows of 7 to 4096
+// elements built to cancel, against exact sums in 113-bit arithmetic. exp is math::exp_in_range
+// (actfn/math/exp.hpp), math::exp for the lanes out of its range. Results below the smallest
+// normal number may be flushed to 0 (exp does not produce subnormals); log_softmax's results
+// of a row dominated by one entry lose their relative accuracy as they approach that range (the
+// terms of their sum are flushed).
 //
 // NaN and infinities (as PyTorch's CPU kernels): entries equal to -inf in a row with a finite
 // maximum give exactly 0 (softmax) and -inf (log_softmax). A row that is entirely -inf, or
@@ -80,13 +85,28 @@ typename B::batch_bool_type lanes_below(std::size_t count) {
   return B::load_unaligned(index.data()) < B(static_cast<T>(count));
 }
 
-/// B::size consecutive values at p as a B. For another element type (float data in double
-/// lanes) the values are converted one by one: xsimd 8.1's converting load copies through a
-/// buffer and stalls on store forwarding.
+/// B::size consecutive values at p as a B. Floats into double lanes: one converting load
+/// (VCVTPS2PD from memory) on x86; for other conversions the values are converted one by one.
+/// Not xsimd 8.1's converting load, which copies through a buffer and stalls on store
+/// forwarding; nor one by one for floats, which GCC 12 builds from two half-width conversions
+/// and an insertion per batch.
 template <class B, class In>
 B load_as(const In* p) {
+  using A [[maybe_unused]] = typename B::arch_type;
   if constexpr (std::is_same_v<In, typename B::value_type>) {
     return B::load_unaligned(p);
+#if defined(__AVX512F__)
+  } else if constexpr (std::is_same_v<In, float> && std::is_base_of_v<xsimd::avx512f, A>) {
+    return _mm512_cvtps_pd(_mm256_loadu_ps(p));
+#endif
+#if defined(__AVX__)
+  } else if constexpr (std::is_same_v<In, float> && std::is_base_of_v<xsimd::avx, A>) {
+    return _mm256_cvtps_pd(_mm_loadu_ps(p));
+#endif
+#if defined(__SSE2__)
+  } else if constexpr (std::is_same_v<In, float> && std::is_base_of_v<xsimd::sse2, A>) {
+    return _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
+#endif
   } else {
     return [p]<std::size_t... I>(std::index_sequence<I...>) {
       return B{static_cast<typename B::value_type>(p[I])...};
@@ -302,19 +322,194 @@ void log_softmax_row(const T* x, T* y, std::size_t n) {
   transform<Arch>(n, y, [m, log_sum](B xb) { return (xb - B(m)) - log_sum; }, x);
 }
 
+/// acc += v, returning the exact rounding error of that addition (Knuth's two-sum: six
+/// additions, no ordering of |acc| and |v| needed).
+template <class V>
+V add_exactly(V& acc, V v) {
+  const V s = acc + v;
+  const V v_part = s - acc;
+  const V err = (acc - (s - v_part)) + (v - v_part);
+  acc = s;
+  return err;
+}
+
+/// A sum carried in Words = 2 or 3 parts, sum + err (+ err2), for the backward passes: the
+/// rounding errors of the additions to sum (add_exactly) go to err, with Words = 3 themselves
+/// added exactly, their own errors to err2. Terms that are exact errors of other operations
+/// (a product's, math::product_error) join err through add_error. Two words leave an error of
+/// about k 2^-106 of the partial sums' size after k terms, three about k 2^-159.
+template <class V, int Words>
+struct accurate_sum {
+  V sum = V(0.0), err = V(0.0), err2 = V(0.0);
+  void add_error(V e) {
+    if constexpr (Words == 3) {
+      err2 += add_exactly(err, e);
+    } else {
+      err += e;
+    }
+  }
+  void add(V v) { add_error(add_exactly(sum, v)); }
+  void add(const accurate_sum& other) {
+    add(other.sum);
+    add_error(other.err);
+    err2 += other.err2;
+  }
+};
+
+/// The backward passes' sums, sum over i < n of map(in[i]...), as a double-double hi + lo
+/// (|lo| at most half an ULP of hi): the passes subtract the sum from values it can nearly
+/// equal, where a rounded sum would leave little but its rounding error. map runs on batches of
+/// double and gives each term exact in double (float data: values and products of two floats)
+/// or as a pair, the term rounded and its exact rounding error (products of doubles,
+/// math::product_error). The terms go into an accurate_sum in double lanes, of two words for
+/// float data (the sum's error, about n 2^-106 of its terms' magnitudes, is then far below what
+/// a float result can show) and of three for double data; then the lanes one by one, likewise.
+/// A sum that overflows or is NaN comes back as hi, with lo = 0.
+template <class Arch, class Map, class... In>
+std::pair<double, double> sum_as_pair(std::size_t n, Map map, const In*... in) {
+  using D = xsimd::batch<double, Arch>;
+  constexpr int words = (std::is_same_v<In, double> || ...) ? 3 : 2;
+  using S = accurate_sum<D, words>;
+  const auto add = [](S s, auto v) {
+    if constexpr (std::is_same_v<decltype(v), std::pair<D, D>>) {
+      s.add(v.first);
+      s.add_error(v.second);
+    } else {
+      s.add(v);
+    }
+    return s;
+  };
+  const auto merge = [](S a, const S& b) {
+    a.add(b);
+    return a;
+  };
+  const S lanes = fold<Arch, double>(n, S{}, 0.0, map, add, merge, in...);
+  std::array<double, D::size> sums, errs, errs2;
+  lanes.sum.store_unaligned(sums.data());
+  lanes.err.store_unaligned(errs.data());
+  lanes.err2.store_unaligned(errs2.data());
+  accurate_sum<double, words> total;
+  for (std::size_t k = 0; k < D::size; ++k) {
+    total.add(sums[k]);
+    total.add_error(errs[k]);
+    total.err2 += errs2[k];
+  }
+  // sum + err + err2 as hi + lo: hi = sum + err rounded, its exact error plus err2 in lo
+  // (rounded: lo to 2^-53 of itself), then hi + lo normalised. A NaN error beside a finite sum
+  // comes from Dekker's split overflowing (product_error on SSE2, doubles beyond 2^996): the
+  // sum is then taken as it is.
+  double hi = total.sum;
+  if (!std::isfinite(total.err + total.err2)) return {hi, 0.0};
+  const double lo = add_exactly(hi, total.err) + total.err2;
+  if (!std::isfinite(hi)) return {hi, 0.0};
+  const double rest = add_exactly(hi, lo);
+  return {hi, rest};
+}
+
+/// A double-double hi + lo as a pair of the element type T: itself for double; for float hi
+/// rounded to float and the rest, (hi - float(hi)) + lo (the subtraction exact), rounded to
+/// float, so that the pair holds the sum to about 2^-48 of itself. A float hi that overflows
+/// comes with lo = 0.
+template <class T>
+std::pair<T, T> as_pair_of(std::pair<double, double> v) {
+  if constexpr (std::is_same_v<T, double>) {
+    return v;
+  } else {
+    const T hi = static_cast<T>(v.first);
+    if (!std::isfinite(hi)) return {hi, T(0)};
+    return {hi, static_cast<T>((v.first - static_cast<double>(hi)) + v.second)};
+  }
+}
+
+/// sum_i dy_i y_i as a pair of T (sum_as_pair): float products are exact in double lanes;
+/// double products are split into the rounded product and its exact error.
+template <class Arch, class T>
+std::pair<T, T> dot_as_pair(const T* y, const T* dy, std::size_t n) {
+  const auto products = [](auto yb, auto gb) {
+    if constexpr (std::is_same_v<T, float>) {
+      return yb * gb;
+    } else {
+      const auto p = math::rounded(yb * gb);  // not contracted into the sum that takes it
+      return std::pair{p, math::product_error(yb, gb, p)};
+    }
+  };
+  return as_pair_of<T>(sum_as_pair<Arch>(n, products, y, dy));
+}
+
 template <class Arch, class T>
 void softmax_backward_row(const T* y, const T* dy, T* dx, std::size_t n) {
   using B = xsimd::batch<T, Arch>;
-  const B dot = splat<B>(sum_in_double<Arch, double>(
-      n, [](auto yb, auto gb) { return yb * gb; }, y, dy));
-  transform<Arch>(n, dx, [dot](B yb, B gb) { return yb * (gb - dot); }, y, dy);
+  // y (dy - (hi + lo)): where dy is close to the sum, dy - hi is exact (Sterbenz) and lo
+  // carries what hi alone would have rounded away.
+  const auto [hi, lo] = dot_as_pair<Arch>(y, dy, n);
+  const B h(hi), l(lo);
+  transform<Arch>(n, dx, [h, l](B yb, B gb) { return yb * ((gb - h) - l); }, y, dy);
+}
+
+/// c - a h - extra without rounding a h on its own: with FMA, c - a h rounded once, then extra
+/// subtracted; without, a h = q + e exactly (math::product_error) and (c - q) - (extra + e),
+/// where c - q is exact (Sterbenz) wherever the result cancels.
+template <class B>
+[[gnu::always_inline]] inline B minus_product(B c, B a, B h, B extra) {
+  if constexpr (math::has_fma<typename B::arch_type>) {
+    return math::fused_negated(a, h, c) - extra;
+  } else {
+    const B q = math::rounded(a * h);
+    return (c - q) - (extra + math::product_error(a, h, q));
+  }
+}
+
+/// -ln 2, where exp is 1/2, in B's element type.
+template <class B>
+inline constexpr typename B::value_type minus_ln2 =
+    static_cast<typename B::value_type>(-0.6931471805599453094);
+
+/// dy - exp(y) S for S = h + l (a pair of T). Where exp(y) <= 1/2 and y > -87.3 (float) /
+/// -708.3 (double), the log-probabilities of every entry but the largest as a rule:
+/// dy - exp(y) h - exp(y) l without rounding exp(y) h on its own (minus_product), so that where
+/// dy nearly equals exp(y) S only exp's own error remains, an ULP of exp(y) S. Elsewhere, out
+/// of line (one test per batch, as math::plain_or; a row of log-probabilities has at most one
+/// entry with exp(y) > 1/2): for y > -ln 2, (dy - S) - expm1(y) S with dy - h taken exactly
+/// (two-sum), so that the error left is expm1's, an ULP of (1 - exp(y)) S, small where exp(y)
+/// is close to 1 (the target of a confident prediction under dy = -onehot); below the range
+/// above, and for NaN, dy - exp(y) h - exp(y) l with each product rounded once
+/// (math::exp_times), not flushed where exp(y) is subnormal but the products are not; where
+/// exp(y) overflows, dy - exp(y) h.
+template <class B, class R = typename B::register_type>
+[[gnu::noinline, gnu::cold]] R log_softmax_gradient_edge(R y, R g, R hi, R lo) {
+  using T = typename B::value_type;
+  const B yb(y), gb(g), h(hi), l(lo);
+  const B e = math::exp(yb);
+  const B m = math::expm1(yb);
+  const B via_exp = minus_product(gb, e, h, e * l);
+  B a = gb;
+  const B a_err = add_exactly(a, math::negated(h));  // dy - h = a + a_err exactly
+  const B via_expm1 = minus_product(a, m, h, math::fused(m, l, l) - a_err);
+  // Far out, exp(y) h and exp(y) l each rounded once (math::exp_times), as normal numbers also
+  // where exp(y) alone is not. NaN goes here too and propagates.
+  const B via_tail = (gb - math::exp_times(h, yb)) - math::exp_times(l, yb);
+  const B in_range = xsimd::select(yb > B(-math::exp_plain<T>), via_exp, via_tail);
+  const B finite = xsimd::select(yb > B(minus_ln2<B>), via_expm1, in_range);
+  return xsimd::select(xsimd::isinf(e), gb - e * h, finite).data;
+}
+template <class B>
+[[gnu::always_inline]] inline B log_softmax_gradient(B yb, B gb, const B& h, const B& l) {
+  using T = typename B::value_type;
+  const auto fast = (yb > B(-math::exp_plain<T>)) & (yb <= B(minus_ln2<B>));  // false for NaN
+  const B p = math::exp_in_range(yb);
+  const B result = minus_product(gb, p, h, p * l);
+  if (xsimd::all(fast)) [[likely]] return result;
+  // Not math::plain_or: GCC 12 stores the captures of its lambda to the stack on every batch.
+  return xsimd::select(fast, result, B(log_softmax_gradient_edge<B>(yb, gb, h, l)));
 }
 
 template <class Arch, class T>
 void log_softmax_backward_row(const T* y, const T* dy, T* dx, std::size_t n) {
   using B = xsimd::batch<T, Arch>;
-  const B total = splat<B>(sum_in_double<Arch, double>(n, [](auto gb) { return gb; }, dy));
-  transform<Arch>(n, dx, [total](B yb, B gb) { return gb - math::exp_fast(yb) * total; }, y, dy);
+  const auto [hi, lo] = as_pair_of<T>(sum_as_pair<Arch>(n, [](auto gb) { return gb; }, dy));
+  const B h(hi), l(lo);
+  transform<Arch>(n, dx, [h, l](B yb, B gb) { return log_softmax_gradient(yb, gb, h, l); }, y,
+                  dy);
 }
 
 /// Checks a forward call and runs row(x_row, y_row, cols) over every row.
@@ -359,6 +554,12 @@ void log_softmax(X&& x, Y&& y, std::size_t cols) {
 }
 
 /// dx = y * (dy - sum(dy * y)) per row, from the softmax output y and the gradient dy.
+/// Within 2.5 ULP (float and double) of the exact result for the given y and dy, also where
+/// dy_j nearly equals the sum, whose rounding to T would otherwise be all that is left of
+/// dy_j - sum: the sum is kept as a pair hi + lo of T, and (dy_j - hi) - lo has dy_j - hi
+/// exact where the two are close. On top comes the sum's own error, y_j times about
+/// n 2^-106 (float: two words of double) / n 2^-159 (double: three words) of sum |dy_i y_i|,
+/// which shows only where dy_j and the sum agree to within about n 2^-80 / n 2^-104 of that.
 template <class Arch = xsimd::default_arch, detail::real_input Yr, detail::real_input DY,
           detail::real_output DX>
 void softmax_backward(Yr&& y, DY&& dy, DX&& dx, std::size_t cols) {
@@ -371,6 +572,13 @@ void softmax_backward(Yr&& y, DY&& dy, DX&& dx, std::size_t cols) {
 }
 
 /// dx = dy - exp(y) * sum(dy) per row, from the log_softmax output y and the gradient dy.
+/// Within 2.5 ULP (float) / 2 ULP (double) of max(|dx_j|, |S| min(p_j, |1 - p_j|)) of the
+/// exact result for the given y and dy, S = sum(dy), p_j = exp(y_j). The second term is exp's
+/// own error, which no exp(y_j) rounded to T avoids where dy_j nearly equals p_j S; for
+/// p_j > 1/2 the pass takes (dy_j - S) - expm1(y_j) S, where that term is (1 - p_j) |S|, so
+/// that the gradient of a confident prediction's target (dy = -1 there, dx = p_j - 1) keeps its
+/// relative accuracy. S is computed and kept as softmax_backward's sum is, and its own error
+/// comes on top likewise: p_j times about n 2^-106 / n 2^-159 of sum |dy_i|.
 template <class Arch = xsimd::default_arch, detail::real_input Yr, detail::real_input DY,
           detail::real_output DX>
 void log_softmax_backward(Yr&& y, DY&& dy, DX&& dx, std::size_t cols) {
