@@ -8,8 +8,11 @@
 #      libraries, which this script does not install), examples and tools are built and run
 #      by ctest too;
 #   2. build-asan/: AddressSanitizer + UndefinedBehaviorSanitizer, tests and examples for the
-#      best instruction set the CPU has; benchmarks and tools off.
-# Both build directories sit at the top of the checkout and are reused: a second run only
+#      best instruction set the CPU has; benchmarks and tools off;
+#   3. build-aarch64/: scripts/test_aarch64.sh, the tests, examples and sampled sweeps
+#      cross-compiled for AArch64 (NEON) and run under qemu-aarch64 (it installs
+#      g++-aarch64-linux-gnu and qemu-user).
+# The build directories sit at the top of the checkout and are reused: a second run only
 # rebuilds what changed. Optimisation: -O2 for the tests (what users build with; -O3 costs half
 # as much compile time again); -O0 -g1 under the sanitizers: with ASan + UBSan, GCC 12 takes
 # 2x (-Og), 5x (-O1) or more the compile time of -O0 on the template-heavy tests, and the
@@ -71,33 +74,41 @@ summaries=$(mktemp -d)
 trap 'rm -rf "$summaries"' EXIT
 mkdir -p "$root/build-test" "$root/build-asan"
 
-say "1/4 building build-test/ (warnings as errors, tests for sse2, avx2, avx512)"
+say "1/5 building build-test/ (warnings as errors, tests for sse2, avx2, avx512)"
 build build-test -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
   -DACTFN_WERROR=ON -DACTFN_SANITIZE=OFF \
   -DACTFN_BUILD_TESTS=ON -DACTFN_BUILD_BENCHMARKS=ON -DACTFN_BENCH_PEERS=OFF \
   -DACTFN_BUILD_EXAMPLES=ON -DACTFN_BUILD_TOOLS=ON
-say "2/4 testing build-test/"
+say "2/5 testing build-test/"
 status_test=0
 run_tests build-test "$summaries/test" || status_test=$?
 say "build-test: $(cat "$summaries/test" 2>/dev/null || echo 'ctest gave no summary')"
 
 isa=$(best_isa)
-say "3/4 building build-asan/ (AddressSanitizer + UBSan, tests for $isa)"
+say "3/5 building build-asan/ (AddressSanitizer + UBSan, tests for $isa)"
 build build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
   -DACTFN_WERROR=ON -DACTFN_SANITIZE=ON -DACTFN_TEST_ISAS="$isa" \
   -DACTFN_BUILD_TESTS=ON -DACTFN_BUILD_BENCHMARKS=OFF -DACTFN_BUILD_EXAMPLES=ON \
   -DACTFN_BUILD_TOOLS=OFF
-say "4/4 testing build-asan/"
+say "4/5 testing build-asan/"
 status_asan=0
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
   run_tests build-asan "$summaries/asan" || status_asan=$?
 
-if ((status_test || status_asan)); then
-  say "FAILED (build-test: ctest exit $status_test, build-asan: ctest exit $status_asan)"
+say "5/5 building and testing build-aarch64/ (AArch64, NEON, under qemu-aarch64)"
+status_arm=0
+bash "$root/scripts/test_aarch64.sh" 2>&1 |
+  awk -v out="$summaries/arm" '/tests passed, [0-9]+ tests? failed out of/ { print > out; next }
+                               { print; fflush() }' || status_arm=$?
+
+if ((status_test || status_asan || status_arm)); then
+  say "FAILED (build-test: ctest exit $status_test, build-asan: ctest exit $status_asan," \
+      "build-aarch64: exit $status_arm)"
 else
-  say "all tests passed in build-test/ and build-asan/"
+  say "all tests passed in build-test/, build-asan/ and build-aarch64/"
 fi
 say "build-test: $(cat "$summaries/test" 2>/dev/null || echo 'ctest gave no summary')"
-cat "$summaries/asan" 2>/dev/null || echo "build-asan: ctest gave no summary"
-((status_test == 0 && status_asan == 0))
+say "build-asan: $(cat "$summaries/asan" 2>/dev/null || echo 'ctest gave no summary')"
+cat "$summaries/arm" 2>/dev/null || echo "build-aarch64: ctest gave no summary"
+((status_test == 0 && status_asan == 0 && status_arm == 0))

@@ -154,17 +154,22 @@ TEMPLATE_TEST_CASE("x Phi(x) and Phi(x) + x phi(x) within gelu's bound where the
   for (const T x : {T(1e-30), T(-1e-30), T(1e-7), T(-1e-7)}) xs.push_back(x);
   xsimd::supported_architectures::for_each([&](auto arch) {
     using A = decltype(arch);
-    using BT = xsimd::batch<T, A>;
-    for (std::size_t i = 0; i < xs.size(); i += BT::size) {
-      alignas(A::alignment()) T lanes[BT::size];
-      for (std::size_t k = 0; k < BT::size; ++k) lanes[k] = xs[(i + k) % xs.size()];
-      const BT y = actfn::math::x_times_normal_cdf(BT::load_aligned(lanes));
-      const BT d = actfn::math::x_times_normal_cdf_slope(BT::load_aligned(lanes));
-      for (std::size_t k = 0; k < BT::size; ++k) {
-        INFO(A::name() << ": x = " << lanes[k] << ", x Phi(x) = " << y.get(k)
-                       << ", derivative = " << d.get(k));
-        REQUIRE(actfn_test::forward_error(f, lanes[k], y.get(k)) <= fwd_bound);
-        REQUIRE(actfn_test::derivative_error(f, lanes[k], d.get(k)) <= der_bound);
+    // Not xsimd::neon, the 32-bit ARM set that AArch64 builds list beside neon64: it has no
+    // double lanes, which the kernels use.
+    if constexpr (std::is_same_v<A, xsimd::neon>) return;
+    else {
+      using BT = xsimd::batch<T, A>;
+      for (std::size_t i = 0; i < xs.size(); i += BT::size) {
+        alignas(A::alignment()) T lanes[BT::size];
+        for (std::size_t k = 0; k < BT::size; ++k) lanes[k] = xs[(i + k) % xs.size()];
+        const BT y = actfn::math::x_times_normal_cdf(BT::load_aligned(lanes));
+        const BT d = actfn::math::x_times_normal_cdf_slope(BT::load_aligned(lanes));
+        for (std::size_t k = 0; k < BT::size; ++k) {
+          INFO(A::name() << ": x = " << lanes[k] << ", x Phi(x) = " << y.get(k)
+                         << ", derivative = " << d.get(k));
+          REQUIRE(actfn_test::forward_error(f, lanes[k], y.get(k)) <= fwd_bound);
+          REQUIRE(actfn_test::derivative_error(f, lanes[k], d.get(k)) <= der_bound);
+        }
       }
     }
   });

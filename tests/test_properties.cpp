@@ -131,8 +131,12 @@ ACTFN_CATALOGUE_TEST_CASE("every architecture meets the bound over the whole ran
       }
     };
     xsimd::supported_architectures::for_each([&](auto arch) {
-      check(arch, 0.0f);
-      check(arch, 0.0);
+      // Not xsimd::neon, the 32-bit ARM set that AArch64 builds list beside neon64: it has no
+      // double lanes, which actfn's kernels use (gelu's float value, say).
+      if constexpr (!std::is_same_v<decltype(arch), xsimd::neon>) {
+        check(arch, 0.0f);
+        check(arch, 0.0);
+      }
     });
   }
 }

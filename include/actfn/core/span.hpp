@@ -75,14 +75,17 @@ inline constexpr bool streams = [] {
 
 /// How many batches the span algorithms evaluate F on at a time on Arch, as a multi
 /// (multi.hpp): F::interleave (see unary) on AVX-512 and on AVX2 with FMA, where it was
-/// measured (docs/design.md#interleave); for the derivative and backward passes (Derivative)
-/// F::derivative_interleave where F has it; 1 for a type without them and on the other
-/// architectures.
+/// measured (docs/design.md#interleave), and on NEON (neon64); for the derivative and backward
+/// passes (Derivative) F::derivative_interleave where F has it; 1 for a type without them and
+/// on the other architectures. NEON's is unmeasured, a reasoned default: its kernels are the
+/// same chains of dependent FMAs, and with 32 vector registers (AVX2 has 16) K batches of
+/// their live values fit without the spills that limit K on x86.
 template <class F, class Arch, bool Derivative = false>
 inline constexpr std::size_t interleave = [] {
   constexpr bool measured = std::is_base_of_v<xsimd::avx512f, Arch> ||
                             std::is_base_of_v<xsimd::fma3<xsimd::avx2>, Arch>;
-  if constexpr (!measured) {
+  constexpr bool reasoned = std::is_base_of_v<xsimd::neon64, Arch>;  // unmeasured, see above
+  if constexpr (!measured && !reasoned) {
     return std::size_t{1};
   } else if constexpr (Derivative && requires { F::derivative_interleave; }) {
     return std::size_t{F::derivative_interleave};
@@ -102,11 +105,14 @@ inline constexpr std::size_t stream_bytes = std::size_t{32} << 20;
 
 /// v stored at p, which is aligned to sizeof(B), with a non-temporal store on x86 (SSE2, AVX,
 /// AVX-512: MOVNTPS / MOVNTPD); an ordinary aligned store elsewhere. A loop of them ends with
-/// stream_fence.
+/// stream_fence. On AArch64 (NEON) the ordinary store is a reasoned default, unmeasured: its
+/// non-temporal store, STNP, is a hint for a pair of registers that GCC has no intrinsic for,
+/// and Cortex-A and Neoverse cores detect runs of whole-line stores (write streaming mode) and
+/// write them without reading the lines first: the read that MOVNTPS saves on x86.
 template <class B, class T>
 void store_stream(B v, T* p) {
-  using A = typename B::arch_type;
-  constexpr bool f32 = std::is_same_v<T, float>;
+  using A [[maybe_unused]] = typename B::arch_type;  // unused where there is no x86 case
+  [[maybe_unused]] constexpr bool f32 = std::is_same_v<T, float>;
 #if defined(__AVX512F__)
   if constexpr (std::is_base_of_v<xsimd::avx512f, A>) {
     if constexpr (f32) _mm512_stream_ps(p, v); else _mm512_stream_pd(p, v);
@@ -129,6 +135,7 @@ void store_stream(B v, T* p) {
 }
 
 /// Orders the non-temporal stores before everything after it (they are weakly ordered).
+/// Nothing where store_stream makes ordinary stores (AArch64).
 inline void stream_fence() {
 #if defined(__SSE2__)
   _mm_sfence();
@@ -187,7 +194,8 @@ template <class B, std::size_t K, bool Stream, class T, class Op, class... In>
 /// stores; downwards, the aliasing stores are the older ones, already done. Buffers allocated
 /// one after the other (std::vectors of 4 Ki floats: 16 bytes apart modulo 4 KiB) are such a
 /// case. Beyond the cache the loop stays upwards, the direction the hardware prefetchers
-/// follow best. The order changes no result.
+/// follow best. The order changes no result. On AArch64 the same rule, a default left
+/// unmeasured: it only reorders spans that fit in the level-1 cache.
 template <class B, class T, class... In>
 bool runs_down(std::size_t n, const T* out, const In*... in) {
   static const std::size_t cached_bytes = [] {

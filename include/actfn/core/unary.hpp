@@ -114,6 +114,27 @@ inline B keep_nan(B x, B r) noexcept {
   return xsimd::select(xsimd::isnan(x), x, r);
 }
 
+/// max(lo, x) and min(hi, x) that return x where the two compare equal (+0 and -0) or either
+/// is NaN: x86's MAXPS(lo, x) and MINPS(hi, x), one instruction there, on which the clamps of
+/// the piecewise functions rely to pass NaN and signed zeros through. NEON's FMAX/FMIN order
+/// the zeros (FMAX(+0, -0) = +0), so there the same rule is a compare and a select.
+template <class B>
+inline B max_or_x(B lo, B x) noexcept {
+#if defined(__SSE2__)
+  return xsimd::max(lo, x);
+#else
+  return xsimd::select(lo > x, lo, x);
+#endif
+}
+template <class B>
+inline B min_or_x(B hi, B x) noexcept {
+#if defined(__SSE2__)
+  return xsimd::min(hi, x);
+#else
+  return xsimd::select(hi < x, hi, x);
+#endif
+}
+
 /// x, held in a register. For a body that reads its argument more than once: GCC folds the
 /// span loop's load of x into every instruction that reads it (x86 memory operands), so x is
 /// loaded from memory once per use. Passing x through an empty asm statement makes it one
@@ -125,11 +146,12 @@ inline B in_register(B x) noexcept {
 
 /// x with +0 in the lanes where m holds: one ANDNPS/ANDNPD where comparison masks are vector
 /// registers (SSE, AVX), where xsimd::select(m, B(0), x) costs GCC 12 an extra integer compare
-/// (it rebuilds the mask from its sign bits). xsimd::bitwise_andnot is not used: its operand
-/// order differs between its x86 and scalar versions and between xsimd releases.
+/// (it rebuilds the mask from its sign bits). On NEON the select itself: GCC 12 makes it one BIC
+/// (bit clear). xsimd::bitwise_andnot is not used: its operand order differs between its x86
+/// and scalar versions and between xsimd releases.
 template <class B>
 inline B zero_where(typename B::batch_bool_type m, B x) noexcept {
-  using T = typename B::value_type;
+  using T [[maybe_unused]] = typename B::value_type;  // unused where there is no x86 case
   constexpr std::size_t bytes = sizeof(typename B::register_type);
   if constexpr (sizeof(typename B::batch_bool_type::register_type) != bytes) {
     return xsimd::select(m, B(0), x);  // mask registers (AVX-512): a zeroing blend anyway

@@ -45,8 +45,8 @@ struct relu6 : unary<relu6> {
   static constexpr bool memory_bound = true;
 
   template <class B> B eval(B x) const noexcept {
-    // relu, then min(6, r): x86 minps returns its second operand r when either is NaN.
-    return xsimd::min(B(6), relu{}.eval(x));
+    // relu, then min(6, r), which returns its second operand r when either is NaN.
+    return detail::min_or_x(B(6), relu{}.eval(x));
   }
   template <class B> B eval_derivative(B x) const noexcept { return inside(x); }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return inside(y); }
@@ -80,16 +80,16 @@ struct leaky_relu : unary<leaky_relu> {
   template <class B> B eval(B x) const noexcept {
     // x < 0 ? s * x : x as one max (s <= 1) or min (s > 1): for s <= 1, s * x >= x where x < 0
     // and s * x <= x where x > 0 (rounding cannot carry |s * x| past |x|); for s > 1 both flip.
-    // x86 maxps/minps return their second operand x when either is NaN or both are zero, so
+    // max_or_x/min_or_x return their second operand x when either is NaN or both are zero, so
     // NaN and +-0 come through as x. A zero slope gives +0 for every x < 0, -inf included (the
     // limit, not -inf * 0 = NaN); a NaN slope (weights are data, actfn/rowwise/prelu.hpp) gives
     // NaN there. The branch on the slope is the same for every batch.
     using T = typename B::value_type;
     const T s = static_cast<T>(negative_slope);
     x = detail::in_register(x);
-    if (s == 0) return xsimd::max(B(0), x);
-    if (s <= 1) return xsimd::max(x * B(s), x);
-    if (s > 1) return xsimd::min(x * B(s), x);
+    if (s == 0) return detail::max_or_x(B(0), x);
+    if (s <= 1) return detail::max_or_x(x * B(s), x);
+    if (s > 1) return detail::min_or_x(x * B(s), x);
     return xsimd::select(x < B(0), x * B(s), x);
   }
   template <class B> B eval_derivative(B x) const noexcept {

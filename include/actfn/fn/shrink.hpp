@@ -86,8 +86,8 @@ struct softshrink : unary<softshrink> {
     if (l == lambd) [[likely]] {
       // x - clamp(x, -lambd, lambd): x - lambd above, x + lambd below, x - x = +0 in between,
       // which the OR gives x's sign (the bits of x * 0; inf - inf and NaN also match x * 0).
-      // maxps/minps return their second operand when either is NaN, so NaN passes the clamp.
-      const B c = xsimd::min(B(l), xsimd::max(B(-l), x));
+      // max_or_x/min_or_x return their second operand when either is NaN: NaN passes the clamp.
+      const B c = detail::min_or_x(B(l), detail::max_or_x(B(-l), x));
       return (x - c) | sign;
     }
     // lambd beyond T's range (l = inf): every finite x is in the dead zone, and inf - lambd
@@ -116,8 +116,8 @@ struct softshrink : unary<softshrink> {
 /// 1/3 rounded), evaluated as x (w P(w)) so that only the last product can fall into the
 /// subnormal range. From 1 on, with e = exp(-2|x|): |x| - tanh|x| = (|x| - 1) + 2e / (1 + e),
 /// two terms of one sign, |x| - 1 exact. |x| is clamped to 43 inside exp (beyond it the term
-/// is far below one ULP), so no lane needs a range test, and NaN (clamped to 43 by minps,
-/// which returns its second operand) and infinities pass through |x| - 1. Both are computed
+/// is far below one ULP), so no lane needs a range test, and NaN (whatever the clamp gives
+/// for it: 43 from x86's MINPS, NaN from NEON's FMIN) and infinities pass through |x| - 1. Both are computed
 /// and one is selected. 3.23 ULP over all floats, where the continued fraction below gives 3.42
 /// with twice the operations and two divisions.
 /// Double, and float without FMA: for |x| < 1.5 Lambert's continued fraction tanh x =
@@ -175,12 +175,12 @@ struct tanhshrink : unary<tanhshrink> {
   /// division where math::tanh computes a polynomial and the exp beside it. E's error reaches
   /// tanh up to twice (through 2 + E) and the square doubles it. |x| is clamped where
   /// tanh^2 rounds to 1 (43 for float, 354 for double: -2|x| stays in expm1_in_range's range);
-  /// NaN passes the clamp (minps returns its second operand when either is NaN). Near 0 the
+  /// NaN passes the clamp (min_or_x returns its second operand when either is NaN). Near 0 the
   /// result is -|x| to within its rounding, so its square rounds into the subnormal range
   /// rather than being flushed.
   template <class B> static B minus_tanh_abs(B x) noexcept {
     using T = typename B::value_type;
-    const B a = xsimd::min(B(sizeof(T) == 4 ? T(43) : T(354)), xsimd::abs(x));
+    const B a = detail::min_or_x(B(sizeof(T) == 4 ? T(43) : T(354)), xsimd::abs(x));
     const B e = math::expm1_in_range(B(-2) * a);
     return e / (B(2) + e);
   }

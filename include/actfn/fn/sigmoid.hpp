@@ -93,12 +93,12 @@ struct hardsigmoid : unary<hardsigmoid> {
   template <class B> B eval(B x) const noexcept {
     // (x + 3) / 6, not x / 6 + 1/2: x + 3 is exact near -3, so there is no cancellation.
     // x clamped to [-3, 3] first gives exactly 0 and 1 outside; NaN passes the clamp as it is
-    // (maxps/minps return their second operand when either is NaN). Times 1/6 rounded, not
+    // (max_or_x/min_or_x return their second operand when either is NaN). Times 1/6 rounded, not
     // divided by 6: the roundings of x + 3, of 1/6 and of the product add up to 1.33 ULP at
     // most (all floats), within the 4-ULP target, and a correctly rounded quotient (Markstein's
     // correction) would cost two more FMAs per batch.
     using T = typename B::value_type;
-    return (xsimd::min(B(3), xsimd::max(B(-3), x)) + B(3)) * B(T(1) / T(6));
+    return (detail::min_or_x(B(3), detail::max_or_x(B(-3), x)) + B(3)) * B(T(1) / T(6));
   }
   template <class B> B eval_derivative(B x) const noexcept {
     x = detail::in_register(x);

@@ -138,9 +138,9 @@ struct hardswish : unary<hardswish> {
   template <class B> B eval(B x) const noexcept {
     // xc min(xc + 3, 6) / 6 with xc = max(-3, x): -3 * 0 = -0 at and below -3 (-inf
     // included), xc * 1 = x at and above 3 (6 times 1/6 rounded is 1 + 2^-25, which rounds to
-    // 1); NaN passes both clamps (maxps/minps return their second operand when either is NaN).
+    // 1); NaN passes the clamp (max_or_x returns its second operand when either is NaN).
     using T = typename B::value_type;
-    const B xc = xsimd::max(B(-3), x);
+    const B xc = detail::max_or_x(B(-3), x);
     return xc * (xsimd::min(xc + B(3), B(6)) * B(T(1) / T(6)));
   }
   template <class B> B eval_derivative(B x) const noexcept {

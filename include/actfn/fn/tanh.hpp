@@ -90,9 +90,9 @@ struct softsign : unary<softsign> {
   template <class B> B eval(B x) const noexcept {
     // +-inf clamped to +-max, where 1 + |x| rounds to |x| and the quotient is exactly +-1 (as
     // for every |x| >= 2^24 in float, 2^53 in double) instead of inf / inf. NaN passes the
-    // clamp as it is (maxps/minps return their second operand when either is NaN).
+    // clamp as it is (max_or_x/min_or_x return their second operand when either is NaN).
     const B big(std::numeric_limits<typename B::value_type>::max());
-    const B c = xsimd::min(big, xsimd::max(-big, x));
+    const B c = detail::min_or_x(big, detail::max_or_x(-big, x));
     return c / (B(1) + xsimd::abs(c));
   }
   template <class B> B eval_derivative(B x) const noexcept {
@@ -156,9 +156,9 @@ struct hardtanh : unary<hardtanh> {
 
   template <class B> B eval(B x) const noexcept {
     const B lo = detail::splat<B>(min_val), hi = detail::splat<B>(max_val);
-    // x86 maxps/minps return their second operand when either is NaN or both are zero: x
+    // max_or_x/min_or_x return their second operand when either is NaN or both are zero: x
     // passes through both, NaN and signed zeros as they are (x = -0 with min_val = 0 stays -0).
-    return xsimd::min(hi, xsimd::max(lo, x));
+    return detail::min_or_x(hi, detail::max_or_x(lo, x));
   }
   template <class B> B eval_derivative(B x) const noexcept {
     using T = typename B::value_type;

@@ -11,23 +11,39 @@
 
 namespace actfn::math {
 
-/// Whether architecture A has a fused multiply-add instruction.
+/// Whether architecture A has a fused multiply-add instruction (AArch64's NEON: FMLA, FMLS,
+/// for float and double).
 template <class A>
 inline constexpr bool has_fma = std::is_base_of_v<xsimd::avx512f, A> ||
                                 std::is_base_of_v<xsimd::fma3<xsimd::avx2>, A> ||
                                 std::is_base_of_v<xsimd::fma3<xsimd::avx>, A> ||
-                                std::is_base_of_v<xsimd::fma3<xsimd::sse4_2>, A>;
+                                std::is_base_of_v<xsimd::fma3<xsimd::sse4_2>, A> ||
+                                std::is_base_of_v<xsimd::neon64, A>;
 
 namespace fma_detail {
 enum class form { add, sub, negated };  // a b + c, a b - c, c - a b
 /// One multiply-add of the given form, rounded once where the architecture has FMA, else a
 /// multiply and an add. xsimd 8.1's fma, fms and fnma are fused on the fma3 architectures, but
 /// on AVX-512 they are a multiply and an add (fnma also a negation), so the intrinsics are used
-/// there.
+/// there. On NEON (neon64) xsimd 8.1 fuses fma and fms but not fnma (a multiply, a negation and
+/// an add, fused only if the compiler contracts them): the intrinsics again, FMLA and FMLS.
 template <form F, class B>
 inline B multiply_add(B a, B b, B c) noexcept {
   using T = typename B::value_type;
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>);
+#if defined(__aarch64__) && defined(__ARM_NEON)
+  if constexpr (std::is_base_of_v<xsimd::neon64, typename B::arch_type>) {
+    if constexpr (std::is_same_v<T, float>) {
+      if constexpr (F == form::add) return vfmaq_f32(c, a, b);
+      if constexpr (F == form::sub) return vfmaq_f32(vnegq_f32(c), a, b);
+      if constexpr (F == form::negated) return vfmsq_f32(c, a, b);
+    } else {
+      if constexpr (F == form::add) return vfmaq_f64(c, a, b);
+      if constexpr (F == form::sub) return vfmaq_f64(vnegq_f64(c), a, b);
+      if constexpr (F == form::negated) return vfmsq_f64(c, a, b);
+    }
+  }
+#endif
 #if defined(__AVX512F__)
   if constexpr (std::is_base_of_v<xsimd::avx512f, typename B::arch_type>) {
     if constexpr (std::is_same_v<T, float>) {
@@ -100,7 +116,11 @@ inline B horner(B v, const C (&c)[N]) noexcept {
 /// and then fl(fl(a * b) + c). An empty asm statement costs no instruction.
 template <class B>
 inline B rounded(B v) noexcept {
-#if defined(__GNUC__)
+#if defined(__GNUC__) && defined(__aarch64__)
+  typename B::register_type r = v;
+  __asm__("" : "+w"(r));  // "w": an AArch64 SIMD and floating-point register
+  return r;
+#elif defined(__GNUC__)
   typename B::register_type r = v;
   __asm__("" : "+x"(r));
   return r;

@@ -107,6 +107,10 @@ B load_as(const In* p) {
   } else if constexpr (std::is_same_v<In, float> && std::is_base_of_v<xsimd::sse2, A>) {
     return _mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
 #endif
+#if defined(__aarch64__) && defined(__ARM_NEON)
+  } else if constexpr (std::is_same_v<In, float> && std::is_base_of_v<xsimd::neon64, A>) {
+    return vcvt_f64_f32(vld1_f32(p));  // FCVTL: two floats widened by one instruction
+#endif
   } else {
     return [p]<std::size_t... I>(std::index_sequence<I...>) {
       return B{static_cast<typename B::value_type>(p[I])...};
