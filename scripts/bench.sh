@@ -27,7 +27,7 @@
 #
 # On Debian 12 it first installs whatever is missing of cmake, make, g++, libxsimd-dev and
 # libbenchmark-dev, and (unless ACTFN_BENCH_PEERS=OFF) of the peers' libeigen3-dev,
-# libdnnl-dev, libxnnpack-dev and libpthreadpool-dev (apt-get; through sudo when not root). A
+# libdnnl-dev, libxnnpack-dev, libpthreadpool-dev and libtorch-dev (apt-get; through sudo when not root). A
 # peer that cannot be installed or found is skipped with a message (see bench/CMakeLists.txt).
 # Debian's libbenchmark prints "Library was built as DEBUG": that concerns the library's own
 # bookkeeping around the timed loops, not the code being measured (built here with -O3).
@@ -55,7 +55,7 @@ if ((${#missing[@]})); then
   debian_install "${missing[@]}"
 fi
 if [[ $peers == ON ]]; then
-  mapfile -t missing < <(debian_missing libeigen3-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev)
+  mapfile -t missing < <(debian_missing libeigen3-dev libdnnl-dev libxnnpack-dev libpthreadpool-dev libtorch-dev)
   if ((${#missing[@]})); then
     say "installing missing Debian packages: ${missing[*]}"
     if ! debian_install "${missing[@]}"; then

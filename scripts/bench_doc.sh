@@ -123,7 +123,7 @@ function fmt(v) { return sprintf(v < 10 ? "%.3f" : v < 100 ? "%.2f" : "%.1f", v)
 function ulps(v) { return v < 1e6 ? sprintf("%.0f", v) : sprintf("%.1e", v) }
 function label(impl) {
   return impl == "std" ? "std:: loop" : impl == "eigen" ? "Eigen" : impl == "onednn" ? "oneDNN" \
-       : impl == "xnnpack" ? "XNNPACK" : impl
+       : impl == "xnnpack" ? "XNNPACK" : impl == "torch" ? "PyTorch" : impl
 }
 function size_label(s,    p) {
   if (s ~ /x/) { split(s, p, "x"); return p[1] " rows of " p[2] }
