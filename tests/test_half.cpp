@@ -25,6 +25,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -308,6 +309,38 @@ void check_softmax_rows(std::size_t cols) {
 TEMPLATE_TEST_CASE("half: softmax and log_softmax are the float results rounded once", "[half][softmax]",
                    bfloat16, float16) {
   for (std::size_t cols : {std::size_t{1}, W - 1, W + 3, 4 * W + 5, std::size_t{1000}}) check_softmax_rows<TestType>(cols);
+}
+
+// --- non-temporal stores ---------------------------------------------------------------------------
+
+TEMPLATE_TEST_CASE("half: outputs from stream_bytes on equal the chunked results below it",
+                   "[half][stream]", bfloat16, float16) {
+  using S = TestType;
+  // relu streams in every pass (memory_bound), sigmoid in backward only.
+  const std::size_t n = actfn::detail::stream_bytes / sizeof(S) + 2 * W + 3, offset = 1;
+  const std::size_t chunk = (std::size_t{1} << 20) / sizeof(S);  // 1 MiB of output: no streaming
+  const S guard(-12345.25f);
+  std::vector<S> x(offset + n + W, guard), dy(x.size(), guard), out(x.size(), guard), ref(n);
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> dist(-8.0f, 8.0f);
+  for (std::size_t i = 0; i < n; ++i) {
+    x[offset + i] = S(dist(rng));
+    dy[offset + i] = S(dist(rng) / 4);
+  }
+  const std::span<const S> xs(x.data() + offset, n), dys(dy.data() + offset, n);
+  const std::span<S> outs(out.data() + offset, n);
+  const auto check = [&](auto pass) {
+    for (std::size_t k = 0; k < n; k += chunk) {
+      const std::size_t m = std::min(chunk, n - k);
+      pass(xs.subspan(k, m), dys.subspan(k, m), std::span<S>(ref).subspan(k, m));
+    }
+    pass(xs, dys, outs);
+    CHECK(std::memcmp(outs.data(), ref.data(), n * sizeof(S)) == 0);
+    CHECK(std::all_of(out.begin(), out.begin() + offset, [&](S v) { return v == guard; }));
+    CHECK(std::all_of(out.begin() + offset + n, out.end(), [&](S v) { return v == guard; }));
+  };
+  check([](auto in, auto, auto o) { actfn::forward(actfn::relu{}, in, o); });
+  check([](auto in, auto g, auto o) { actfn::backward(actfn::sigmoid{}, in, g, o); });
 }
 
 #endif  // ACTFN_CHUNK == 0

@@ -368,9 +368,7 @@ void narrow_store(xsimd::batch<float, Arch> x, S* p) noexcept {
       // VCVTNEPS2BF16 rounds to nearest even and quiets NaN as bfloat16_bits does, but treats
       // subnormal inputs as zero: lanes holding one (rare) take the integer rounding instead.
       __m256i h = std::bit_cast<__m256i>(_mm512_cvtneps_pbh(x));
-      const __m512 a = _mm512_abs_ps(x);
-      const __mmask16 sub = _mm512_cmp_ps_mask(a, _mm512_set1_ps(0x1p-126f), _CMP_LT_OQ) &
-                            _mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_NEQ_OQ);
+      const __mmask16 sub = _mm512_fpclass_ps_mask(x, 0x20);  // VFPCLASSPS: denormal
       if (sub != 0) [[unlikely]]
         h = _mm256_mask_mov_epi16(h, sub, _mm512_cvtepi32_epi16(detail::narrow_bfloat16(x)));
       if constexpr (Stream) _mm256_stream_si256(reinterpret_cast<__m256i*>(p), h);

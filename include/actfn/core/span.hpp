@@ -65,8 +65,8 @@ std::span<range_value<R>> out_span(R&& r) {
   return {std::ranges::data(r), std::ranges::size(r)};
 }
 
-/// Whether the span algorithms may write F's outputs with non-temporal stores (past
-/// stream_bytes): always in the backward passes, which read two inputs; in forward and
+/// Whether the span algorithms may write F's outputs with non-temporal stores (from
+/// stream_bytes on): always in the backward passes, which read two inputs; in forward and
 /// derivative F::memory_bound (see unary), false for a type without it. A backward pass moves
 /// three streams, so at such sizes even the exp-based ones wait on memory more than on
 /// arithmetic, and the read of each output line that an ordinary store makes is a quarter of
@@ -102,7 +102,7 @@ inline constexpr std::size_t interleave = [] {
   }
 }();
 
-/// Outputs larger than this are written with non-temporal stores (store_stream), which go to
+/// Outputs of this size and larger are written with non-temporal stores (store_stream), which go to
 /// memory without first reading each cache line in and without evicting the caches' contents:
 /// about a third less memory traffic for the memory-bound functions, as memcpy does at such
 /// sizes. 32 MiB: more than one core's share of the last-level cache on current x86 machines,
@@ -250,7 +250,7 @@ bool runs_down(std::size_t n, const T* out, const In*... in) {
 ///   copies through a padded buffer. The loop starts at out's first register-aligned address,
 ///   so its stores never straddle two cache lines, and it says so (store_aligned): GCC's
 ///   tuning for some CPUs splits each 256-bit store not known to be aligned into two halves.
-///   With Stream (detail::streams), past stream_bytes of output they are non-temporal stores.
+///   With Stream (detail::streams), from stream_bytes of output on they are non-temporal stores.
 /// - Small spans laid out so that running upwards would make loads wait on stores to the same
 ///   addresses modulo 4 KiB run downwards instead (runs_down).
 /// - Each input batch passes through detail::in_register once: otherwise GCC folds the load
@@ -282,7 +282,7 @@ void transform(std::size_t n, T* out, Op op, const In*... in) {
   const std::size_t misalign = reinterpret_cast<std::uintptr_t>(out) % width;
   std::size_t lo = misalign == 0 ? W : (width - misalign) / sizeof(T);
   std::size_t hi = lo + (n - lo) / W * W;
-  if (Stream && n * sizeof(T) > stream_bytes) {  // upwards: beyond the cache (runs_down)
+  if (Stream && n * sizeof(T) >= stream_bytes) {  // upwards: beyond the cache (runs_down)
     if constexpr (K > 1) transform_interleaved<B, K, true>(lo, hi, false, out, op, in...);
 #pragma GCC unroll 4
     for (std::size_t i = lo; i != hi; i += W) store_batch<true>(at(i), out + i);
