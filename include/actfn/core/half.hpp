@@ -265,17 +265,21 @@ xsimd::batch<float, A> widen_bfloat16(xsimd::batch<std::int32_t, A> h) noexcept 
 /// times 2^-112 for normal and subnormal inputs alike, so a multiplication by 2^112 (exact)
 /// finishes them; infinities and NaN (exponent 31) get float's all-ones exponent, NaN the
 /// quiet bit.
+/// The selections are made on float batches: xsimd 8.1's select of 32-bit integer batches on
+/// AVX-512BW does not compile without optimisation (the sanitizer build).
 template <class A>
 xsimd::batch<float, A> widen_float16(xsimd::batch<std::int32_t, A> h) noexcept {
   using I = xsimd::batch<std::int32_t, A>;
   using F = xsimd::batch<float, A>;
   const I magnitude = h & I(0x7fff);
   const I sign = (h & I(0x8000)) << 16;
+  // Exponent 31 comes out as 2^16 (infinity) or more (NaN).
   const F finite = xsimd::bitwise_cast<F>(magnitude << 13) * F(0x1p112f);
-  const I special = I(0x7f800000) | (magnitude << 13) |
-                    xsimd::select(magnitude > I(0x7c00), I(0x400000), I(0));
-  const I bits = xsimd::select(magnitude >= I(0x7c00), special, xsimd::bitwise_cast<I>(finite));
-  return xsimd::bitwise_cast<F>(bits | sign);
+  const F inf_or_nan = xsimd::bitwise_cast<F>(I(0x7f800000) | (magnitude << 13));
+  const F quiet = xsimd::bitwise_cast<F>(I(0x7fc00000) | (magnitude << 13));
+  F v = xsimd::select(finite >= F(0x1p16f), inf_or_nan, finite);
+  v = xsimd::select(finite > F(0x1p16f), quiet, v);
+  return xsimd::bitwise_cast<F>(xsimd::bitwise_cast<I>(v) | sign);
 }
 
 /// float to bfloat16 bits in 32-bit lanes, as bfloat16_bits.
@@ -283,9 +287,11 @@ template <class A>
 xsimd::batch<std::int32_t, A> narrow_bfloat16(xsimd::batch<float, A> x) noexcept {
   using I = xsimd::batch<std::int32_t, A>;
   const I u = xsimd::bitwise_cast<I>(x);
+  using F = xsimd::batch<float, A>;
   const I nan = (u >> 16) | I(0x40);
   const I rounded = (u + I(0x7fff) + ((u >> 16) & I(1))) >> 16;  // only the low 16 bits kept
-  return xsimd::select((u & I(0x7fffffff)) > I(0x7f800000), nan, rounded);
+  return xsimd::bitwise_cast<I>(xsimd::select(xsimd::isnan(x), xsimd::bitwise_cast<F>(nan),
+                                              xsimd::bitwise_cast<F>(rounded)));
 }
 
 /// float to binary16 bits in 32-bit lanes, as float16_bits, with the subnormal results rounded
@@ -301,11 +307,15 @@ xsimd::batch<std::int32_t, A> narrow_float16(xsimd::batch<float, A> x) noexcept 
   const I sign = (u >> 16) & I(0x8000);
   const I n = a - I(0x38000000);
   const I normal = (n + I(0xfff) + ((n >> 13) & I(1))) >> 13;
-  const I small = xsimd::bitwise_cast<I>(xsimd::bitwise_cast<F>(a) + F(0.5f)) - I(0x3f000000);
-  I r = xsimd::select(a < I(0x38800000), small, normal);
-  r = xsimd::select(a >= I(0x477ff000), I(0x7c00), r);
-  r = xsimd::select(a > I(0x7f800000), I(0x7e00) | ((a >> 13) & I(0x3ff)), r);
-  return r | sign;
+  const F ax = xsimd::bitwise_cast<F>(a);
+  const I small = xsimd::bitwise_cast<I>(ax + F(0.5f)) - I(0x3f000000);
+  const auto as_float = [](I v) { return xsimd::bitwise_cast<F>(v); };
+  // Selections on float batches (see widen_float16), on |x|: below 2^-14 (0x38800000), from
+  // 65520 on (0x477ff000), NaN.
+  F r = xsimd::select(ax < F(0x1p-14f), as_float(small), as_float(normal));
+  r = xsimd::select(ax >= F(65520.0f), as_float(I(0x7c00)), r);
+  r = xsimd::select(xsimd::isnan(x), as_float(I(0x7e00) | ((a >> 13) & I(0x3ff))), r);
+  return xsimd::bitwise_cast<I>(r) | sign;
 }
 
 }  // namespace detail
