@@ -45,7 +45,8 @@
 //
 // Storage types (bfloat16, float16; actfn/core/half.hpp): rows of them are widened into float
 // rows, the float computation runs on those as it does on float data, and each result is
-// rounded once to the storage type: the float path's result rounded to nearest even.
+// rounded once to the storage type: the float path's result rounded to nearest even. The float
+// rows live in thread-local buffers, reused from call to call (they keep the longest row's size).
 //
 // Throws std::invalid_argument (message naming the function, argument and sizes) when cols is
 // 0, the size is not a whole number of rows, the sizes of x and y (or y, dy and dx) differ, or
