@@ -14,7 +14,9 @@
 //       onednn   oneDNN 2.6 eltwise_forward / eltwise_backward primitives
 //       xnnpack  XNNPACK's f32 operators (forward only)
 //   memcpy/f32/<n>                 std::memcpy of the n elements: the bytes a forward pass moves
-// and the same in double (f64) for actfn and std only. Row-wise: softmax and log_softmax,
+// and the same in double (f64) for actfn and std only, and in the storage types bfloat16 (bf16)
+// and float16 (f16) for actfn only (computed in float, each result rounded once to the type),
+// with memcpy/bf16/<n> and memcpy/f16/<n> the same bytes copied. Row-wise: softmax and log_softmax,
 // forward and backward, over 64 rows of 1000 and of 4096 floats ("64x1000"), actfn vs std,
 // oneDNN (softmax_v2) and XNNPACK (softmax forward).
 // A peer is built only when CMake found it (bench/CMakeLists.txt), and registers only the
@@ -167,8 +169,17 @@ void add_actfn_rowwise(shape s) {
   }
 }
 
-/// Everything, in the order it runs: size by size, float then double (so each set of buffers is
-/// made once), then the row-wise shapes. Peers run in the order of their names.
+/// memcpy and actfn's rows of every catalogue function for storage type S at n elements.
+template <class S>
+void add_storage(std::size_t n) {
+  add_memcpy<S>(n);
+  [&]<class... F>(std::type_identity<std::tuple<F...>>) {
+    (add_actfn<F, S>(n), ...);
+  }(std::type_identity<actfn::catalogue>{});
+}
+
+/// Everything, in the order it runs: size by size, float, double, bfloat16 and float16 (so each
+/// set of buffers is made once), then the row-wise shapes. Peers run in the order of their names.
 void register_all() {
   std::vector<peer> all = peers();
   std::sort(all.begin(), all.end(), [](const peer& a, const peer& b) { return a.name < b.name; });
@@ -183,6 +194,8 @@ void register_all() {
       (add_actfn<F, double>(n), ...);
     }(std::type_identity<actfn::catalogue>{});
     for (const peer& p : all) p.elementwise(elem::f64, n);
+    add_storage<actfn::bfloat16>(n);
+    add_storage<actfn::float16>(n);
   }
   for (shape s : row_shapes) {
     add_memcpy<float>(s.rows * s.cols);

@@ -19,6 +19,7 @@
 #include <benchmark/benchmark.h>
 
 #include <actfn/catalogue.hpp>
+#include <actfn/core/half.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -52,13 +53,25 @@ inline constexpr shape row_shapes[] = {{64, 1000}, {64, 4096}};
 inline constexpr std::string_view rowwise_functions[] = {"softmax", "log_softmax"};
 
 enum class pass { forward, backward };
-enum class elem { f32, f64 };
+/// Element types: float, double, and the storage types bfloat16 and float16 (computed in float).
+enum class elem { f32, f64, bf16, f16 };
 
 template <class T>
-inline constexpr elem elem_of = std::is_same_v<T, float> ? elem::f32 : elem::f64;
+inline constexpr elem elem_of = std::is_same_v<T, float>            ? elem::f32
+                                : std::is_same_v<T, double>         ? elem::f64
+                                : std::is_same_v<T, actfn::bfloat16> ? elem::bf16
+                                                                     : elem::f16;
 
 inline std::string_view name_of(pass p) { return p == pass::forward ? "forward" : "backward"; }
-inline std::string_view name_of(elem e) { return e == elem::f32 ? "f32" : "f64"; }
+inline std::string_view name_of(elem e) {
+  switch (e) {
+    case elem::f32: return "f32";
+    case elem::f64: return "f64";
+    case elem::bf16: return "bf16";
+    case elem::f16: return "f16";
+  }
+  return "?";
+}
 
 /// What one benchmark measures.
 struct case_id {
@@ -117,13 +130,27 @@ workspace<T>& slot() {
   return w;
 }
 
+/// n values uniform in [lo, hi] from a fixed seed; for a storage type, floats rounded to it.
 template <class T>
-std::vector<T> uniform(std::size_t n, T lo, T hi, unsigned seed) {
+std::vector<T> uniform(std::size_t n, double lo, double hi, unsigned seed) {
+  using C = std::conditional_t<actfn::storage_scalar<T>, float, T>;
   std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<T> dist(lo, hi);
+  std::uniform_real_distribution<C> dist(static_cast<C>(lo), static_cast<C>(hi));
   std::vector<T> v(n);
-  for (T& e : v) e = dist(rng);
+  for (T& e : v) e = T(dist(rng));
   return v;
+}
+
+template <class T>
+void release_all_but() {
+  const auto release = [](auto type) {
+    using U = typename decltype(type)::type;
+    if constexpr (!std::is_same_v<U, T>) slot<U>() = {};
+  };
+  release(std::type_identity<float>{});
+  release(std::type_identity<double>{});
+  release(std::type_identity<actfn::bfloat16>{});
+  release(std::type_identity<actfn::float16>{});
 }
 
 /// The shared buffers for n elements of T. Only one (type, size) is kept: asking for another
@@ -131,14 +158,13 @@ std::vector<T> uniform(std::size_t n, T lo, T hi, unsigned seed) {
 /// each set is made once, and the peak is one set (3 x 128 MiB for 16 Mi doubles).
 template <class T>
 workspace<T>& acquire(std::size_t n) {
-  using other = std::conditional_t<std::is_same_v<T, float>, double, float>;
-  slot<other>() = {};
+  release_all_but<T>();
   workspace<T>& w = slot<T>();
   if (w.x.size() != n) {
     w = {};
-    w.x = uniform<T>(n, T(-8), T(8), 20240601u);
-    w.dy = uniform<T>(n, T(-1), T(1), 20240602u);
-    w.out.assign(n, T(0));  // touch every page before timing
+    w.x = uniform<T>(n, -8, 8, 20240601u);
+    w.dy = uniform<T>(n, -1, 1, 20240602u);
+    w.out.assign(n, T(0.0f));  // touch every page before timing
   }
   return w;
 }
@@ -186,6 +212,25 @@ using reference_fn = std::function<void(const T*, const T*, T*, std::size_t)>;
 
 // --- registration -------------------------------------------------------------------------------
 
+/// With a reference: runs the benchmark's callable once and compares its output with actfn's
+/// (see mismatch): a mismatch becomes the benchmark's error, else the largest distance in ULPs
+/// is its counter ulp_vs_actfn. Float and double only (the peers').
+template <class T, class Run>
+void check_against(const reference_fn<T>& reference, Run& run, workspace<T>& w, std::size_t checked,
+                   benchmark::State& state) {
+  if (!reference) return;
+  run();
+  std::vector<T> want(checked);
+  reference(w.x.data(), w.dy.data(), want.data(), checked);
+  if (const std::string e = mismatch(w.x.data(), w.out.data(), want.data(), checked); !e.empty()) {
+    state.SkipWithError(e.c_str());
+    return;
+  }
+  double worst = 0;
+  for (std::size_t i = 0; i < checked; ++i) worst = std::max(worst, ulp_distance(w.out[i], want[i]));
+  state.counters["ulp_vs_actfn"] = worst;
+}
+
 /// Registers the benchmark id (id.name() must be new). setup(x, dy, out, n) runs once, outside the
 /// timed loop, on the shared buffers of n = id.size elements; it returns the callable `run()` that
 /// is timed (one pass over the buffers), holding whatever the library needs (primitives,
@@ -203,19 +248,11 @@ void add(const case_id& id, std::size_t arrays, Setup setup, reference_fn<T> ref
   benchmark::RegisterBenchmark(name.c_str(), [n, checked, arrays, setup, reference](benchmark::State& state) {
     workspace<T>& w = acquire<T>(n);
     auto run = setup(w.x.data(), w.dy.data(), w.out.data(), n);
-    if (reference) {
-      run();
-      std::vector<T> want(checked);
-      reference(w.x.data(), w.dy.data(), want.data(), checked);
-      if (const std::string e = mismatch(w.x.data(), w.out.data(), want.data(), checked); !e.empty()) {
-        state.SkipWithError(e.c_str());
-        for (auto _ : state) {
-        }
-        return;
+    if constexpr (std::is_floating_point_v<T>) check_against(reference, run, w, checked, state);
+    if (state.error_occurred()) {
+      for (auto _ : state) {
       }
-      double worst = 0;
-      for (std::size_t i = 0; i < checked; ++i) worst = std::max(worst, ulp_distance(w.out[i], want[i]));
-      state.counters["ulp_vs_actfn"] = worst;
+      return;
     }
     // The callable's address escapes into DoNotOptimize (an asm that may change any memory), so
     // the parameters it holds cannot be folded into the code as constants.

@@ -12,6 +12,9 @@
 //   3. the rows where actfn is slower than the best peer, slowest first.
 //   4. the project's speed targets (target_* below), met or not.
 //   5. double: actfn vs. the std loop.
+//   6. bfloat16 and float16: actfn's Gelem/s beside its float Gelem/s for the same function,
+//      pass and size (half/f32), and its bytes/s over memcpy's of the same bytes
+//      (half/memcpy), with the storage targets (target_half_*).
 // "-" means the peer does not compute that function; "n/a" that its benchmark did not run
 // (left out by --benchmark_filter) or failed (the errors are listed at the end).
 // scripts/bench_doc.sh makes the tables of docs/benchmarks.md from a run's JSON with the same
@@ -42,6 +45,10 @@ namespace actfn_bench {
 /// The project's speed targets, which the summary checks.
 inline constexpr double target_geomean_small = 1.25;  // geomean actfn/best peer at 4096, f32
 inline constexpr double target_memcpy_large = 0.9;    // actfn/memcpy at 16 Mi elements, f32
+/// Storage types (bfloat16, float16) at 16 Mi elements: actfn's elements per second over its
+/// float ones (half the bytes to move), and its bytes per second over memcpy's.
+inline constexpr double target_half_vs_float = 1.7;
+inline constexpr double target_half_memcpy = 0.9;
 /// A peer whose results stay within this many ULPs of actfn's counts as comparably accurate
 /// (actfn itself is within its documented bound, at most a few ULPs, of the exact result).
 inline constexpr double close_ulps = 8;
@@ -76,6 +83,7 @@ class summary_reporter : public benchmark::BenchmarkReporter {
     print_peers(s, t);
     print_accuracy(s);
     print_double(s, t);
+    print_half(s, t);
     if (!errors_.empty()) {
       s << "\n### Benchmarks that failed\n\n";
       for (const auto& [name, message] : errors_) s << "- " << name << ": " << message << '\n';
@@ -482,6 +490,62 @@ class summary_reporter : public benchmark::BenchmarkReporter {
     for (const auto& [size, g] : means)
       mean_rows.push_back({size_label(size, 0), number(g.geomean()), std::to_string(g.count)});
     print_table(out, {"size", "geomean actfn/std (double)", "rows"}, {false, true, true}, mean_rows);
+  }
+
+  // --- the storage types ------------------------------------------------------------------------
+
+  void print_half(std::ostream& out, const table& t) const {
+    std::vector<std::vector<std::string>> body;
+    std::map<std::pair<elem, std::size_t>, std::array<logs, 2>> means;  // half/f32, half/memcpy
+    std::vector<std::string> slow_float, slow_memcpy;
+    std::size_t large_rows = 0;
+    const std::size_t large = sizes[std::size(sizes) - 1];
+    for (const auto& [k, r] : t.rows) {
+      if (k.type != elem::bf16 && k.type != elem::f16) continue;
+      row_key f32 = k;
+      f32.type = elem::f32;
+      const auto fr = t.rows.find(f32);
+      const auto versus_float =
+          fr == t.rows.end() ? std::nullopt : ratio(gelem(r, "actfn"), gelem(fr->second, "actfn"));
+      const auto versus_copy = versus_memcpy(t, k, r);
+      body.push_back({k.function, std::string(name_of(k.direction)), std::string(name_of(k.type)),
+                      size_label(k), cell(r, "actfn"),
+                      fr == t.rows.end() ? "n/a" : cell(fr->second, "actfn"), number(versus_float),
+                      number(versus_copy)});
+      if (versus_float && *versus_float > 0) means[{k.type, k.size}][0].add(*versus_float);
+      if (versus_copy && *versus_copy > 0) means[{k.type, k.size}][1].add(*versus_copy);
+      if (k.size == large) {
+        ++large_rows;
+        const std::string label = k.function + "/" + std::string(name_of(k.direction)) + "/" +
+                                  std::string(name_of(k.type));
+        if (!versus_float || *versus_float < target_half_vs_float) slow_float.push_back(label);
+        if (!versus_copy || *versus_copy < target_half_memcpy) slow_memcpy.push_back(label);
+      }
+    }
+    if (body.empty()) return;
+    out << "\n## bfloat16 and float16: actfn vs. its own float rows\n\n"
+           "half/f32: elements per second over actfn's float rows (same function, pass, size).\n"
+           "half/memcpy: bytes (read + written) per second over memcpy's of the same bytes.\n\n";
+    print_table(out, {"function", "pass", "type", "size", "actfn", "actfn f32", "half/f32", "half/memcpy"},
+                {false, false, false, true, true, true, true, true}, body);
+    out << '\n';
+    std::vector<std::vector<std::string>> mean_rows;
+    for (const auto& [key, g] : means)
+      mean_rows.push_back({std::string(name_of(key.first)), size_label(key.second, 0),
+                           number(g[0].geomean()), number(g[1].geomean()), std::to_string(g[0].count)});
+    print_table(out, {"type", "size", "geomean half/f32", "geomean half/memcpy", "rows"},
+                {false, false, true, true, true}, mean_rows);
+    if (large_rows == 0) return;
+    const auto list = [&](const std::vector<std::string>& slow) {
+      std::string s = std::string(slow.empty() ? "met" : "NOT met") + " (" +
+                      std::to_string(slow.size()) + " of " +
+                      std::to_string(large_rows) + " rows below";
+      for (const auto& l : slow) s += " " + l + ";";
+      return s + ")";
+    };
+    out << "\n### Storage-type targets at " << size_label(large, 0) << " elements\n\n"
+        << "- half/f32 >= " << target_half_vs_float << ": " << list(slow_float) << '\n'
+        << "- half/memcpy >= " << target_half_memcpy << ": " << list(slow_memcpy) << '\n';
   }
 
   benchmark::BenchmarkReporter* display_;  // not owned (the library keeps it)

@@ -9,6 +9,13 @@
 // never depends on where it sits in the buffer, and nothing outside the spans is read or
 // written. Any alignment is fine.
 //
+// Buffers may hold float, double, or a half-width storage type (bfloat16, float16: half.hpp),
+// all buffers of one call the same type. A storage type is computed in float: each batch is
+// loaded and widened to a float batch, the functor runs on it exactly as on float data, and
+// the result is rounded once to the storage type as it is stored (load_batch, store_batch), so
+// each result is the float path's result rounded to nearest even. The loop, its ends and its
+// tail are the same code for every element type.
+//
 // Inputs and outputs must have the same size; an output may be the very same memory as an
 // input (in place) but must not partly overlap one. Violations throw std::invalid_argument.
 #pragma once
@@ -27,6 +34,7 @@
 
 #include "actfn/core/check.hpp"
 #include "actfn/core/concepts.hpp"
+#include "actfn/core/half.hpp"
 #include "actfn/core/unary.hpp"
 
 namespace actfn {
@@ -36,12 +44,13 @@ namespace detail {
 template <class R>
 using range_value = std::remove_cv_t<std::ranges::range_value_t<R>>;
 
-/// A contiguous range of float or double: std::vector, std::array, std::span, C array...
+/// A contiguous range of float, double or a storage type (bfloat16, float16; half.hpp):
+/// std::vector, std::array, std::span, C array...
 template <class R>
 concept real_input = std::ranges::contiguous_range<R> && std::ranges::sized_range<R> &&
-                     real_scalar<range_value<R>>;
+                     (real_scalar<range_value<R>> || storage_scalar<range_value<R>>);
 
-/// A contiguous range of float or double whose elements can be written.
+/// A contiguous range of float, double or a storage type whose elements can be written.
 template <class R>
 concept real_output =
     real_input<R> && !std::is_const_v<std::remove_reference_t<std::ranges::range_reference_t<R>>>;
@@ -56,8 +65,8 @@ std::span<range_value<R>> out_span(R&& r) {
   return {std::ranges::data(r), std::ranges::size(r)};
 }
 
-/// Whether the span algorithms may write F's outputs with non-temporal stores (past
-/// stream_bytes): always in the backward passes, which read two inputs; in forward and
+/// Whether the span algorithms may write F's outputs with non-temporal stores (from
+/// stream_bytes on): always in the backward passes, which read two inputs; in forward and
 /// derivative F::memory_bound (see unary), false for a type without it. A backward pass moves
 /// three streams, so at such sizes even the exp-based ones wait on memory more than on
 /// arithmetic, and the read of each output line that an ordinary store makes is a quarter of
@@ -96,7 +105,7 @@ inline constexpr std::size_t interleave = [] {
   }
 }();
 
-/// Outputs larger than this are written with non-temporal stores (store_stream), which go to
+/// Outputs of this size and larger are written with non-temporal stores (store_stream), which go to
 /// memory without first reading each cache line in and without evicting the caches' contents:
 /// about a third less memory traffic for the memory-bound functions, as memcpy does at such
 /// sizes. 32 MiB: more than one core's share of the last-level cache on current x86 machines,
@@ -142,17 +151,42 @@ inline void stream_fence() {
 #endif
 }
 
+/// B::size elements at p as a batch B of their compute type: loaded, or for a storage type
+/// loaded and widened to float (load_widen).
+template <class B, class T>
+[[gnu::always_inline]] inline B load_batch(const T* p) noexcept {
+  if constexpr (storage_scalar<T>) {
+    return load_widen<typename B::arch_type>(p);
+  } else {
+    return B::load_unaligned(p);
+  }
+}
+
+/// v stored as B::size elements at p, aligned to their width (B::size * sizeof(T)); a storage
+/// type rounded to it first (narrow_store). Stream: with non-temporal stores (store_stream).
+template <bool Stream = false, class B, class T>
+[[gnu::always_inline]] inline void store_batch(B v, T* p) noexcept {
+  if constexpr (storage_scalar<T>) {
+    narrow_store<Stream>(v, p);
+  } else if constexpr (Stream) {
+    store_stream(v, p);
+  } else {
+    v.store_aligned(p);
+  }
+}
+
 /// out[i] = op(in[i]...) for i < start + count, i >= start, through one zero-padded batch
 /// (count <= the batch size): transform for a span shorter than one batch.
 template <class B, class T, class Op, class... In>
 void transform_partial(std::size_t start, std::size_t count, T* out, Op& op, const In*... in) {
-  auto load = [&](const T* p) {
-    std::array<T, B::size> buf{};
+  auto load = [&](const auto* p) {
+    using S = std::remove_cv_t<std::remove_pointer_t<decltype(p)>>;
+    alignas(sizeof(B)) std::array<S, B::size> buf{};
     std::copy_n(p + start, count, buf.begin());
-    return B::load_unaligned(buf.data());
+    return load_batch<B>(buf.data());
   };
-  std::array<T, B::size> res;
-  op(load(in)...).store_unaligned(res.data());
+  alignas(sizeof(B)) std::array<T, B::size> res;
+  store_batch(op(load(in)...), res.data());
   std::copy_n(res.begin(), count, out + start);
 }
 
@@ -168,18 +202,14 @@ template <class B, std::size_t K, bool Stream, class T, class Op, class... In>
   constexpr std::size_t W = B::size, C = K * W;
   const std::size_t runs = (hi - lo) / C;
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    auto load = [&](const T* p) {
-      return multi<B, K>(parts_tag{}, in_register(B::load_unaligned(p + I * W))...);
+    auto load = [&](const auto* p) {
+      return multi<B, K>(parts_tag{}, in_register(load_batch<B>(p + I * W))...);
     };
     const std::size_t step = down ? std::size_t{0} - C : C;  // unsigned: wraps to a subtraction
     std::size_t i = down ? hi - C : lo;
     for (std::size_t r = 0; r < runs; ++r, i += step) {
       const multi<B, K> v = op(load(in + i)...);
-      if constexpr (Stream) {
-        (store_stream(v.part[I], out + i + I * W), ...);
-      } else {
-        (v.part[I].store_aligned(out + i + I * W), ...);
-      }
+      (store_batch<Stream>(v.part[I], out + i + I * W), ...);
     }
   }(std::make_index_sequence<K>{});
   if (down) hi -= runs * C; else lo += runs * C;
@@ -195,7 +225,8 @@ template <class B, std::size_t K, bool Stream, class T, class Op, class... In>
 /// one after the other (std::vectors of 4 Ki floats: 16 bytes apart modulo 4 KiB) are such a
 /// case. Beyond the cache the loop stays upwards, the direction the hardware prefetchers
 /// follow best. The order changes no result. On AArch64 the same rule, a default left
-/// unmeasured: it only reorders spans that fit in the level-1 cache.
+/// unmeasured: it only reorders spans that fit in the level-1 cache. B: the batch computed, of
+/// T's compute type; a stored batch of out is B::size elements of T.
 template <class B, class T, class... In>
 bool runs_down(std::size_t n, const T* out, const In*... in) {
   static const std::size_t cached_bytes = [] {
@@ -207,10 +238,10 @@ bool runs_down(std::size_t n, const T* out, const In*... in) {
   }();
   if ((sizeof...(In) + 1) * n * sizeof(T) > cached_bytes) return false;
   int below = 0;  // inputs below the output minus inputs above it, modulo 4 KiB
-  auto vote = [&](const T* p) {
+  auto vote = [&](const auto* p) {
     const std::uintptr_t d =
         (reinterpret_cast<std::uintptr_t>(out) - reinterpret_cast<std::uintptr_t>(p)) % 4096;
-    below += d % sizeof(B) == 0 ? 0 : d < 2048 ? 1 : -1;
+    below += d % (B::size * sizeof(T)) == 0 ? 0 : d < 2048 ? 1 : -1;
   };
   (vote(in), ...);
   return below > 0;
@@ -227,7 +258,7 @@ bool runs_down(std::size_t n, const T* out, const In*... in) {
 ///   copies through a padded buffer. The loop starts at out's first register-aligned address,
 ///   so its stores never straddle two cache lines, and it says so (store_aligned): GCC's
 ///   tuning for some CPUs splits each 256-bit store not known to be aligned into two halves.
-///   With Stream (detail::streams), past stream_bytes of output they are non-temporal stores.
+///   With Stream (detail::streams), from stream_bytes of output on they are non-temporal stores.
 /// - Small spans laid out so that running upwards would make loads wait on stores to the same
 ///   addresses modulo 4 KiB run downwards instead (runs_down).
 /// - Each input batch passes through detail::in_register once: otherwise GCC folds the load
@@ -237,36 +268,41 @@ bool runs_down(std::size_t n, const T* out, const In*... in) {
 ///   of op, which GCC then inlines the same way for every functor.
 /// - The two end batches are kept in memory across the loop: held in registers they cost the
 ///   exp-based loops spills.
+/// Element types: out and in may be float, double or a storage type (computed in float), as
+/// long as all are computed in the same type; op takes and returns batches of it.
 template <class Arch, bool Stream = false, std::size_t K = 1, class T, class Op, class... In>
 void transform(std::size_t n, T* out, Op op, const In*... in) {
-  using B = xsimd::batch<T, Arch>;
+  using B = xsimd::batch<compute_t<T>, Arch>;
+  static_assert((std::is_same_v<compute_t<In>, compute_t<T>> && ...),
+                "transform: every buffer must be computed in the same type");
   constexpr std::size_t W = B::size;
+  constexpr std::size_t width = W * sizeof(T);  // the bytes of one stored batch of out
   if (n < W) {
     if (n != 0) transform_partial<B>(0, n, out, op, in...);
     return;
   }
-  auto at = [&](std::size_t k) { return op(in_register(B::load_unaligned(in + k))...); };
+  auto at = [&](std::size_t k) { return op(in_register(load_batch<B>(in + k))...); };
   alignas(sizeof(B)) std::array<T, 2 * W> ends;
-  at(0).store_aligned(ends.data());
-  at(n - W).store_aligned(ends.data() + W);
+  store_batch(at(0), ends.data());
+  store_batch(at(n - W), ends.data() + W);
   // The whole aligned batches between the ends: [lo, hi). out is aligned to T (the entry
-  // points refuse a pointer that is not), so its first register-aligned element exists.
-  const std::size_t misalign = reinterpret_cast<std::uintptr_t>(out) % sizeof(B);
-  std::size_t lo = misalign == 0 ? W : (sizeof(B) - misalign) / sizeof(T);
+  // points refuse a pointer that is not), so its first batch-aligned element exists.
+  const std::size_t misalign = reinterpret_cast<std::uintptr_t>(out) % width;
+  std::size_t lo = misalign == 0 ? W : (width - misalign) / sizeof(T);
   std::size_t hi = lo + (n - lo) / W * W;
-  if (Stream && n * sizeof(T) > stream_bytes) {  // upwards: beyond the cache (runs_down)
+  if (Stream && n * sizeof(T) >= stream_bytes) {  // upwards: beyond the cache (runs_down)
     if constexpr (K > 1) transform_interleaved<B, K, true>(lo, hi, false, out, op, in...);
 #pragma GCC unroll 4
-    for (std::size_t i = lo; i != hi; i += W) store_stream(at(i), out + i);
+    for (std::size_t i = lo; i != hi; i += W) store_batch<true>(at(i), out + i);
     stream_fence();
   } else if (runs_down<B>(n, out, in...)) {
     if constexpr (K > 1) transform_interleaved<B, K, false>(lo, hi, true, out, op, in...);
 #pragma GCC unroll 4
-    for (std::size_t i = hi; i != lo; i -= W) at(i - W).store_aligned(out + i - W);
+    for (std::size_t i = hi; i != lo; i -= W) store_batch(at(i - W), out + i - W);
   } else {
     if constexpr (K > 1) transform_interleaved<B, K, false>(lo, hi, false, out, op, in...);
 #pragma GCC unroll 4
-    for (std::size_t i = lo; i != hi; i += W) at(i).store_aligned(out + i);
+    for (std::size_t i = lo; i != hi; i += W) store_batch(at(i), out + i);
   }
   std::copy_n(ends.data(), W, out);
   std::copy_n(ends.data() + W, W, out + n - W);

@@ -20,7 +20,7 @@
 //   static constexpr bool memory_bound = true;
 //
 // Over large buffers its time is then memory traffic, and forward and derivative write outputs
-// past detail::stream_bytes (32 MiB) with non-temporal stores (actfn/core/span.hpp), which
+// from detail::stream_bytes (32 MiB) on with non-temporal stores (actfn/core/span.hpp), which
 // save the read of each output line. The others leave it out: their time is arithmetic, which
 // such stores do not shorten. The backward passes, which read two inputs, use them for every
 // function (docs/design.md#non-temporal-stores).

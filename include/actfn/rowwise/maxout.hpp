@@ -74,6 +74,7 @@ template <class Arch = xsimd::default_arch, detail::real_input X, detail::real_i
           detail::real_output DX>
 void maxout_backward(X&& x, DY&& dy, DX&& dx, std::size_t k) {
   using T = detail::range_value<X>;
+  static_assert(real_scalar<T>, "actfn::maxout takes float or double buffers only");
   static_assert(std::is_same_v<T, detail::range_value<DY>> &&
                     std::is_same_v<T, detail::range_value<DX>>,
                 "actfn::maxout_backward: x, dy and dx must have the same element type");

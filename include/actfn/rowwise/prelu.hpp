@@ -79,6 +79,7 @@ template <class Arch = xsimd::default_arch, detail::real_input X, detail::real_i
           detail::real_output Y>
 void prelu_forward(X&& x, Wt&& weight, Y&& y, std::size_t inner) {
   using T = detail::range_value<X>;
+  static_assert(real_scalar<T>, "actfn::prelu takes float or double buffers only");
   static_assert(std::is_same_v<T, detail::range_value<Wt>> &&
                     std::is_same_v<T, detail::range_value<Y>>,
                 "actfn::prelu_forward: x, weight and y must have the same element type");
@@ -102,6 +103,7 @@ template <class Arch = xsimd::default_arch, detail::real_input X, detail::real_i
           detail::real_input DY, detail::real_output DX, detail::real_output DW>
 void prelu_backward(X&& x, Wt&& weight, DY&& dy, DX&& dx, DW&& dweight, std::size_t inner) {
   using T = detail::range_value<X>;
+  static_assert(real_scalar<T>, "actfn::prelu takes float or double buffers only");
   static_assert(std::is_same_v<T, detail::range_value<Wt>> &&
                     std::is_same_v<T, detail::range_value<DY>> &&
                     std::is_same_v<T, detail::range_value<DX>> &&

@@ -61,6 +61,7 @@ template <class Arch = xsimd::default_arch, detail::real_input X, detail::real_o
           detail::real_output N>
 void rrelu_train(const rrelu& f, X&& x, Y&& y, N&& noise, std::uint64_t seed) {
   using T = detail::range_value<X>;
+  static_assert(real_scalar<T>, "actfn::rrelu takes float or double buffers only");
   static_assert(std::is_same_v<T, detail::range_value<Y>> &&
                     std::is_same_v<T, detail::range_value<N>>,
                 "actfn::rrelu_train: x, y and noise must have the same element type");
@@ -85,6 +86,7 @@ template <class Arch = xsimd::default_arch, detail::real_input N, detail::real_i
           detail::real_output DX>
 void rrelu_backward(N&& noise, DY&& dy, DX&& dx) {
   using T = detail::range_value<N>;
+  static_assert(real_scalar<T>, "actfn::rrelu takes float or double buffers only");
   static_assert(std::is_same_v<T, detail::range_value<DY>> &&
                     std::is_same_v<T, detail::range_value<DX>>,
                 "actfn::rrelu_backward: noise, dy and dx must have the same element type");

@@ -43,6 +43,11 @@
 // holds +inf or NaN anywhere, gives NaN in every entry of that row (exp(inf - inf) poisons the
 // sum). The backward passes propagate NaN in y or dy to the row of dx through the sums.
 //
+// Storage types (bfloat16, float16; actfn/core/half.hpp): rows of them are widened into float
+// rows, the float computation runs on those as it does on float data, and each result is
+// rounded once to the storage type: the float path's result rounded to nearest even. The float
+// rows live in thread-local buffers, reused from call to call (they keep the longest row's size).
+//
 // Throws std::invalid_argument (message naming the function, argument and sizes) when cols is
 // 0, the size is not a whole number of rows, the sizes of x and y (or y, dy and dx) differ, or
 // an output partly overlaps an input. An output may be the very same span as an input (in
@@ -63,6 +68,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "actfn/core/check.hpp"
 #include "actfn/core/span.hpp"
@@ -516,6 +522,62 @@ void log_softmax_backward_row(const T* y, const T* dy, T* dx, std::size_t n) {
                   dy);
 }
 
+/// The identity on batches: transform with it converts between element types (widens a
+/// storage type to float, rounds float to a storage type).
+inline constexpr auto converted = [](auto b) { return b; };
+
+/// A forward row function of float data (softmax_row<Arch, float>...) for rows of storage
+/// type S: the row widened into a float buffer, computed there in place, rounded into y.
+template <class Arch, class S, auto Row>
+void widened_row(const S* x, S* y, std::size_t n) {
+  thread_local std::vector<float> row;
+  row.resize(n);
+  transform<Arch>(n, row.data(), converted, x);
+  Row(row.data(), row.data(), n);
+  transform<Arch>(n, y, converted, row.data());
+}
+
+/// A backward row function of float data for rows of storage type S, as widened_row.
+template <class Arch, class S, auto Row>
+void widened_row(const S* y, const S* dy, S* dx, std::size_t n) {
+  thread_local std::vector<float> y_row, g_row;
+  y_row.resize(n);
+  g_row.resize(n);
+  transform<Arch>(n, y_row.data(), converted, y);
+  transform<Arch>(n, g_row.data(), converted, dy);
+  Row(y_row.data(), g_row.data(), g_row.data(), n);
+  transform<Arch>(n, dx, converted, g_row.data());
+}
+
+/// Row<Arch, T> for T float or double; for a storage type T, Row<Arch, float> on widened rows.
+template <class Arch, class T, template <class, class> class Row>
+inline constexpr auto row_of = [] {
+  if constexpr (storage_scalar<T>) {
+    return [](const T* a, auto... rest) {
+      widened_row<Arch, T, Row<Arch, float>::run>(a, rest...);
+    };
+  } else {
+    return [](const T* a, auto... rest) { Row<Arch, T>::run(a, rest...); };
+  }
+}();
+
+template <class Arch, class T>
+struct softmax_rows {
+  static constexpr auto run = softmax_row<Arch, T>;
+};
+template <class Arch, class T>
+struct log_softmax_rows {
+  static constexpr auto run = log_softmax_row<Arch, T>;
+};
+template <class Arch, class T>
+struct softmax_backward_rows {
+  static constexpr auto run = softmax_backward_row<Arch, T>;
+};
+template <class Arch, class T>
+struct log_softmax_backward_rows {
+  static constexpr auto run = log_softmax_backward_row<Arch, T>;
+};
+
 /// Checks a forward call and runs row(x_row, y_row, cols) over every row.
 template <class T, class Row>
 void for_rows(std::string_view where, std::span<const T> x, std::span<T> y, std::size_t cols,
@@ -544,7 +606,7 @@ void softmax(X&& x, Y&& y, std::size_t cols) {
   static_assert(std::is_same_v<T, detail::range_value<Y>>,
                 "actfn::softmax: x and y must have the same element type");
   detail::for_rows<T>("softmax", detail::in_span(x), detail::out_span(y), cols,
-                            detail::softmax_row<Arch, T>);
+                            detail::row_of<Arch, T, detail::softmax_rows>);
 }
 
 /// y = log_softmax(x) over each row of `cols` elements.
@@ -554,7 +616,7 @@ void log_softmax(X&& x, Y&& y, std::size_t cols) {
   static_assert(std::is_same_v<T, detail::range_value<Y>>,
                 "actfn::log_softmax: x and y must have the same element type");
   detail::for_rows<T>("log_softmax", detail::in_span(x), detail::out_span(y), cols,
-                            detail::log_softmax_row<Arch, T>);
+                            detail::row_of<Arch, T, detail::log_softmax_rows>);
 }
 
 /// dx = y * (dy - sum(dy * y)) per row, from the softmax output y and the gradient dy.
@@ -572,7 +634,8 @@ void softmax_backward(Yr&& y, DY&& dy, DX&& dx, std::size_t cols) {
                     std::is_same_v<T, detail::range_value<DX>>,
                 "actfn::softmax_backward: y, dy and dx must have the same element type");
   detail::for_rows<T>("softmax_backward", detail::in_span(y), detail::in_span(dy),
-                            detail::out_span(dx), cols, detail::softmax_backward_row<Arch, T>);
+                            detail::out_span(dx), cols,
+                            detail::row_of<Arch, T, detail::softmax_backward_rows>);
 }
 
 /// dx = dy - exp(y) * sum(dy) per row, from the log_softmax output y and the gradient dy.
@@ -592,7 +655,7 @@ void log_softmax_backward(Yr&& y, DY&& dy, DX&& dx, std::size_t cols) {
                 "actfn::log_softmax_backward: y, dy and dx must have the same element type");
   detail::for_rows<T>("log_softmax_backward", detail::in_span(y), detail::in_span(dy),
                             detail::out_span(dx), cols,
-                            detail::log_softmax_backward_row<Arch, T>);
+                            detail::row_of<Arch, T, detail::log_softmax_backward_rows>);
 }
 
 }  // namespace actfn

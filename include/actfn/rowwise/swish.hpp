@@ -38,6 +38,7 @@ template <class Arch = xsimd::default_arch, detail::real_input X, detail::real_i
           detail::real_output DX>
 detail::range_value<X> swish_backward(const swish& f, X&& x, DY&& dy, DX&& dx) {
   using T = detail::range_value<X>;
+  static_assert(real_scalar<T>, "actfn::swish takes float or double buffers only");
   static_assert(std::is_same_v<T, detail::range_value<DY>> &&
                     std::is_same_v<T, detail::range_value<DX>>,
                 "actfn::swish_backward: x, dy and dx must have the same element type");
