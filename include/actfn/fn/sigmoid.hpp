@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "actfn/core/unary.hpp"
+#include "actfn/math/fast.hpp"
 #include "actfn/math/logistic.hpp"
 
 namespace actfn {
@@ -48,6 +49,28 @@ struct sigmoid : unary<sigmoid> {
                                [&] { return math::exp_times(dy, math::negated(a)); });
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return y * (B(1) - y); }
+
+  /// Fast tier (actfn::fast, core/fast.hpp), float: e = exp(-|x|) by math::fast's short exp,
+  /// one reciprocal, no rounding errors carried; f = 1 / (1 + e) or e / (1 + e), f' = e / (1 +
+  /// e)^2. Below x = -87.34 e is 0: f = 0 and f' = 0, within the absolute floor. Double: the
+  /// precise kernels. Bound in the fast measure (ULPs of max(|f|, 1/2)).
+  static constexpr accuracy fast_bound{2, 1.5, 1.5, 4};
+  template <class B> B eval_fast(B x) const noexcept {
+    if constexpr (math::fast::is_float<B>) {
+      return math::fast::sigmoid(x);
+    } else {
+      return eval(x);
+    }
+  }
+  template <class B> B eval_derivative_fast(B x) const noexcept {
+    if constexpr (math::fast::is_float<B>) {
+      const B e = math::fast::exp_nonpositive(math::minus_abs(x));
+      const B r = math::fast::reciprocal(B(1) + e);
+      return (e * r) * r;
+    } else {
+      return eval_derivative(x);
+    }
+  }
 };
 
 /// log_sigmoid(x) = log(1 / (1 + exp(-x))) = min(x, 0) - log1p(exp(-|x|))   torch.nn.LogSigmoid
