@@ -50,23 +50,24 @@ struct sigmoid : unary<sigmoid> {
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return y * (B(1) - y); }
 
-  /// Fast tier (actfn::fast, core/fast.hpp), float: e = exp(-|x|) by math::fast's short exp,
-  /// one reciprocal, no rounding errors carried; f = 1 / (1 + e) or e / (1 + e), f' = e / (1 +
-  /// e)^2. Below x = -87.34 e is 0: f = 0 and f' = 0, within the absolute floor. Double: the
-  /// precise kernels. Bound in the fast measure (ULPs of max(|f|, 1/2)).
-  static constexpr accuracy fast_bound{2, 1.5, 1.5, 4};
+  /// Fast tier (actfn::fast, core/fast.hpp), float: r = 1 / (1 + exp(-|x|)) by math::fast's
+  /// short exp (only 1 + e formed) and one reciprocal, no rounding errors carried; f = r for
+  /// x >= 0 and 1 - r below (absolute accuracy, which the floor asks for there, f < 1/2);
+  /// f' = r (1 - r). 0 and 1 at -inf and +inf. Double: the precise kernels. Bound in the fast
+  /// measure (ULPs of max(|f|, 1/2)).
+  static constexpr accuracy fast_bound{2, 2, 1.5, 4};
   template <class B> B eval_fast(B x) const noexcept {
     if constexpr (math::fast::is_float<B>) {
-      return math::fast::sigmoid(x);
+      return math::fast::sigmoid_alone(x);
     } else {
       return eval(x);
     }
   }
   template <class B> B eval_derivative_fast(B x) const noexcept {
     if constexpr (math::fast::is_float<B>) {
-      const B e = math::fast::exp_nonpositive(math::minus_abs(x));
-      const B r = math::fast::reciprocal(B(1) + e);
-      return (e * r) * r;
+      B slope;
+      math::fast::sigmoid_alone(x, slope);
+      return slope;
     } else {
       return eval_derivative(x);
     }
