@@ -60,7 +60,8 @@ struct gelu : unary<gelu> {
       B c, e;
       math::fast::normal_tail(x, c, e);
       const B cdf = xsimd::select(x < B(0), c, B(1) - c);
-      return math::fused(math::times_vanishing(x, e), B(float(0.3989422804014327)), cdf);  // 1/sqrt(2 pi)
+      const B inv_sqrt_2pi(float(0.3989422804014327));
+      return math::fused(math::times_vanishing(x, e), inv_sqrt_2pi, cdf);
     } else {
       return eval_derivative(x);
     }

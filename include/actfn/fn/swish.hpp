@@ -83,17 +83,17 @@ struct swish : unary<swish> {
     });
   }
 
-  /// Fast tier (actfn::fast, core/fast.hpp), float: s = sigmoid(z) by math::fast (short exp,
-  /// one reciprocal), z = beta x; f = x s, 0 where s is 0 (x = -inf). For beta other than 1
-  /// the rounding error dz of beta x (beta as hi + lo) is carried to first order, s (1 + dz (1
-  /// - s)): it moves s by |z| 2^-24 relative, which x s does not absorb where |x| is large (7.9
-  /// ULP at beta = 0.01, x = -654 without it), and exp takes its degree-4 polynomial there:
-  /// with a small beta, x s reaches the relative regime while sigmoid(z) is e / (1 + e), whose
-  /// relative error is exp's (4.4 ULP at beta = 0.01, x = -386 with the shorter one). f' = s (1 + z (1 - s)) with z clamped to
-  /// [-128, 128] (beyond, f' is 0 or 1 to far below the floor; the clamp keeps inf * 0 out);
-  /// there dz costs |g'(z) z| 2^-24 at most, within the floor. Double: the precise kernels.
-  /// Bound in the fast measure (ULPs of max(|f|, 1/2)); fast_parameter_bound for beta other
-  /// than 1 (double: the precise parameter_bound).
+  /// Fast tier (actfn::fast, core/fast.hpp), float: s = sigmoid(z) by math::fast (short exp, one
+  /// reciprocal), z = beta x; f = x s, 0 where s is 0 (x = -inf). For beta other than 1 the
+  /// rounding error dz of beta x (beta as hi + lo) is carried to first order, s (1 + dz (1 - s)):
+  /// it moves s by |z| 2^-24 relative, which x s does not absorb where |x| is large (7.9 ULP at
+  /// beta = 0.01, x = -654 without it), and exp takes its degree-4 polynomial there: with a small
+  /// beta, x s reaches the relative regime while sigmoid(z) is e / (1 + e), whose relative error is
+  /// exp's (4.4 ULP at beta = 0.01, x = -386 with the shorter one). f' = s (1 + z (1 - s)) with z
+  /// clamped to [-128, 128] (beyond, f' is 0 or 1 to far below the floor; the clamp keeps inf * 0
+  /// out); there dz costs |g'(z) z| 2^-24 at most, within the floor. Double: the precise kernels.
+  /// Bound in the fast measure (ULPs of max(|f|, 1/2)); fast_parameter_bound for beta other than 1
+  /// (double: the precise parameter_bound).
   static constexpr accuracy fast_bound{2.5, 3.5, 2, 6.5};
   static constexpr accuracy fast_parameter_bound{3.5, 4, 3, 6.5};
   template <class B> B eval_fast(B x) const noexcept {

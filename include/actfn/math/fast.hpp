@@ -4,7 +4,8 @@
 // the fast contract (|error| <= max(4 ulp, 2^-22) for values, max(16 ulp, 2^-20) for
 // derivatives; docs/accuracy.md#the-fast-tier) and no more. Written once over the batch type
 // like the precise kernels, so scalar and SIMD results agree bit for bit; with multi overloads
-// through the functions they call.
+// through the functions they call. Call them qualified (fast::reciprocal): unqualified, a
+// batch argument finds xsimd's functions of the same name by argument-dependent lookup.
 //
 // - exp_nonpositive(z): exp(z) for z <= 0, 2.2 ULP where it matters; 0 for z <= -88, NaN for
 //   NaN. Reduction z = n ln 2 + r with ln 2 rounded to float (its error times n stays below
@@ -14,11 +15,15 @@
 //   gives NaN whatever n's bits are (an integer add to the exponent field would not).
 // - reciprocal(d): 1 / d; on AVX-512 the 14-bit estimate VRCP14PS and one Newton step
 //   (2^-27 relative), which costs less than the division there; elsewhere the division.
+// - one_plus_exp<S>(y): 1 + exp(S y) as one FMA, for kernels that need nothing else.
+// - sigmoid_alone(x): 1 / (1 + e) or 1 minus it (absolute accuracy, enough for sigmoid
+//   itself); sigmoid(x) and logistic(x, s, c): e / (1 + e) below 0 (relative accuracy, for
+//   x sigmoid(x)).
 // - tanh_exp(x): tanh(x) = 2 / (1 + e) - 1, e = exp(-2|x|) (only 1 + e is formed, by
 //   one_plus_exp), one reciprocal, the sign of x put back with logic operations. Near 0 the
-//   difference carries exp's absolute error (2^-24 or so), which the absolute floor covers. (A rational x P(x^2) / Q(x^2) of
-//   degree 9/8 with one division was tried: its float evaluation left 5.2 units of 2^-24 near
-//   x = 8.6, beyond the contract.)
+//   difference carries exp's absolute error (2^-24 or so), which the absolute floor covers.
+//   (A rational x P(x^2) / Q(x^2) of degree 9/8 with one division was tried: its float
+//   evaluation left 5.2 units of 2^-24 near x = 8.6, beyond the contract.)
 // - normal_tail(x, c, e): c = Phi(-|x|), the lower tail of the normal CDF, and e = exp(-x^2 / 2),
 //   as c = e R(|x|), R(a) = Phi(-a) exp(a^2 / 2) (a Mills ratio: smooth, from 1/2 down to
 //   0.07 at 5.5) a rational P3(a) / Q4(a) with positive coefficients (no cancellation), relative
