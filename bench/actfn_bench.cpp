@@ -8,6 +8,7 @@
 // (L2/L3) and 16 Mi (DRAM: 64 MiB per float buffer):
 //   <fn>/forward/f32/<n>/actfn     actfn::forward(f, x, y)          reads x, writes y
 //   <fn>/backward/f32/<n>/actfn    actfn::backward(f, x, dy, dx)    reads x and dy, writes dx
+//   <fn>/<pass>/f32/<n>/actfn_fast the same with actfn::fast(f), the fast tier (float only)
 //   <fn>/<pass>/f32/<n>/<peer>     the same computed by a peer (bench/peers/<peer>.cpp):
 //       std      a plain loop over <cmath> formulas (naive.hpp), the loop a user would write
 //       eigen    Eigen 3.4 array expressions
@@ -35,6 +36,7 @@
 #include <benchmark/benchmark.h>
 
 #include <actfn/catalogue.hpp>
+#include <actfn/core/fast.hpp>
 #include <actfn/core/span.hpp>
 #include <actfn/rowwise/softmax.hpp>
 #include <algorithm>
@@ -136,6 +138,25 @@ void add_actfn(std::size_t n) {
          }));
 }
 
+/// The same for actfn::fast(F{}), as impl "actfn_fast" (float only: the double fast tier is the
+/// precise kernels), with its distance from actfn's results as ulp_vs_actfn.
+template <class F, class T>
+void add_actfn_fast(std::size_t n) {
+  const auto f = actfn::fast(F{});
+  using G = std::remove_const_t<decltype(f)>;
+  const case_id forward{std::string(F::name), pass::forward, elem_of<T>, n, 0, "actfn_fast"};
+  case_id backward = forward;
+  backward.direction = pass::backward;
+  add<T>(forward, 2, plain([f](const T* x, const T*, T* y, std::size_t m) {
+           const G g = f;
+           actfn::forward(g, std::span<const T>(x, m), std::span<T>(y, m));
+         }), actfn_reference<T>(F::name, pass::forward));
+  add<T>(backward, 3, plain([f](const T* x, const T* dy, T* dx, std::size_t m) {
+           const G g = f;
+           actfn::backward(g, std::span<const T>(x, m), std::span<const T>(dy, m), std::span<T>(dx, m));
+         }), actfn_reference<T>(F::name, pass::backward));
+}
+
 /// memcpy of n elements of T (once per type and size, whoever asks first).
 template <class T>
 void add_memcpy(std::size_t n) {
@@ -186,7 +207,7 @@ void register_all() {
   for (std::size_t n : sizes) {
     add_memcpy<float>(n);
     [&]<class... F>(std::type_identity<std::tuple<F...>>) {
-      (add_actfn<F, float>(n), ...);
+      ((add_actfn<F, float>(n), add_actfn_fast<F, float>(n)), ...);
     }(std::type_identity<actfn::catalogue>{});
     for (const peer& p : all) p.elementwise(elem::f32, n);
     add_memcpy<double>(n);

@@ -49,6 +49,19 @@ inline constexpr double target_memcpy_large = 0.9;    // actfn/memcpy at 16 Mi e
 /// float ones (half the bytes to move), and its bytes per second over memcpy's.
 inline constexpr double target_half_vs_float = 1.7;
 inline constexpr double target_half_memcpy = 0.9;
+/// The fast tier's targets: fast/precise on the forward pass in float, single
+/// thread, per function, for AVX-512 and AVX2 builds.
+struct fast_target {
+  std::string_view function;
+  double avx512, avx2;
+};
+inline constexpr fast_target fast_targets[] = {
+    {"sigmoid", 1.95, 1.86}, {"tanh", 2.05, 2.75}, {"gelu", 3.35, 4.2},
+    {"gelu_tanh", 2.15, 2.5}, {"silu", 1.35, 2.0},
+};
+/// Whether impl is actfn's (either tier) rather than a peer's.
+inline bool is_ours(const std::string& impl) { return impl == "actfn" || impl == "actfn_fast"; }
+
 /// A peer whose results stay within this many ULPs of actfn's counts as comparably accurate
 /// (actfn itself is within its documented bound, at most a few ULPs, of the exact result).
 inline constexpr double close_ulps = 8;
@@ -81,6 +94,7 @@ class summary_reporter : public benchmark::BenchmarkReporter {
     const table t = collect();
     std::ostringstream s;
     print_peers(s, t);
+    print_fast(s, t);
     print_accuracy(s);
     print_double(s, t);
     print_half(s, t);
@@ -226,7 +240,7 @@ class summary_reporter : public benchmark::BenchmarkReporter {
   static std::optional<std::pair<std::string, double>> best_peer(const row& r) {
     std::optional<std::pair<std::string, double>> best;
     for (const auto& [impl, t] : r.by_impl) {
-      if (impl == "actfn") continue;
+      if (is_ours(impl)) continue;
       const double g = t.items_per_s / 1e9;
       if (!best || g > best->second) best = {impl, g};
     }
@@ -237,7 +251,7 @@ class summary_reporter : public benchmark::BenchmarkReporter {
     std::optional<std::pair<std::string, double>> best;
     for (const auto& [impl, t] : r.by_impl) {
       const auto u = r.ulps.find(impl);
-      if (impl == "actfn" || u == r.ulps.end() || !(u->second <= close_ulps)) continue;
+      if (is_ours(impl) || u == r.ulps.end() || !(u->second <= close_ulps)) continue;
       const double g = t.items_per_s / 1e9;
       if (!best || g > best->second) best = {impl, g};
     }
@@ -300,9 +314,9 @@ class summary_reporter : public benchmark::BenchmarkReporter {
     for (const auto& [k, r] : t.rows) {
       if (k.type != elem::f32) continue;
       for (const auto& impl : r.registered)
-        if (impl != "actfn") peer_set.insert(impl);
+        if (!is_ours(impl)) peer_set.insert(impl);
       for (const auto& [impl, v] : r.by_impl)
-        if (impl != "actfn") peer_set.insert(impl);
+        if (!is_ours(impl)) peer_set.insert(impl);
     }
     const std::vector<std::string> peer_names(peer_set.begin(), peer_set.end());
 
@@ -421,6 +435,49 @@ class summary_reporter : public benchmark::BenchmarkReporter {
       for (const auto& s : slow_large) out << ' ' << s << ';';
       out << ")";
     }
+    out << '\n';
+  }
+
+  // --- the fast tier ---------------------------------------------------------------------------
+
+  /// Per float row where actfn::fast ran: precise, fast, the best peer, fast/best,
+  /// fast/precise, and the fast tier's target where the issue sets one (forward rows).
+  void print_fast(std::ostream& out, const table& t) const {
+    const bool avx512 = std::string_view(xsimd::default_arch::name()).starts_with("avx512");
+    out << "\n## The fast tier, actfn::fast(f) (float, single-threaded)\n\n"
+           "Gelem/s as above. precise: actfn's plain functor; fast: actfn::fast(f), the same run.\n"
+           "fast/precise: the fast tier's speedup; target: the issue's fast/precise target for\n"
+           "this build ("
+        << (avx512 ? "AVX-512" : "AVX2 targets; other builds have none") << ").\n\n";
+    std::vector<std::vector<std::string>> body;
+    std::vector<std::string> missed;
+    for (const auto& [k, r] : t.rows) {
+      if (k.type != elem::f32 || !r.by_impl.contains("actfn_fast")) continue;
+      const auto best = best_peer(r);
+      const auto fp = ratio(gelem(r, "actfn_fast"), gelem(r, "actfn"));
+      std::string target = "-";
+      for (const fast_target& ft : fast_targets) {
+        if (ft.function != k.function || k.direction != pass::forward) continue;
+        const double want = avx512 ? ft.avx512 : ft.avx2;
+        char buf[64];
+        const bool met = fp && *fp >= want;
+        std::snprintf(buf, sizeof buf, "%.2f %s", want, met ? "met" : "NOT met");
+        target = buf;
+        if (!met) missed.push_back(k.function + " " + size_label(k));
+      }
+      body.push_back({k.function, std::string(name_of(k.direction)), size_label(k), cell(r, "actfn"),
+                      cell(r, "actfn_fast"), best ? best->first : "-", best ? number(best->second) : "-",
+                      best ? number(ratio(gelem(r, "actfn_fast"), best->second)) : "-", number(fp), target});
+    }
+    if (body.empty()) {
+      out << "actfn_fast did not run (add |actfn_fast to --benchmark_filter).\n";
+      return;
+    }
+    print_table(out, {"function", "pass", "size", "precise", "fast", "best", "best Gelem/s", "fast/best",
+                      "fast/precise", "target"},
+                {false, false, true, true, true, false, true, true, true, false}, body);
+    out << "\nFast-tier targets: " << (missed.empty() ? "all met" : "NOT met for");
+    for (const auto& m : missed) out << ' ' << m << ';';
     out << '\n';
   }
 

@@ -5,6 +5,10 @@
 # loop, memcpy and the peer libraries (Eigen 3.4, oneDNN 2.6, XNNPACK), then a summary
 # (Markdown): per function, pass and size, actfn's throughput, every peer's, the best peer,
 # actfn/best and actfn/memcpy; geometric means; the rows where actfn loses; the targets.
+# Both accuracy tiers run: actfn (the plain functors) and actfn_fast (actfn::fast(f), float),
+# and a fast-tier table gives per row precise, fast, the best peer, fast/best, fast/precise and
+# the fast tier's fast/precise targets (issue 24) for the build's instruction set:
+#   scripts/bench.sh --benchmark_filter='^(sigmoid|tanh|gelu|gelu_tanh|silu)/forward/f32/(4096|262144)/'
 # Double precision is measured too, against the std:: loop only. The results' context (the
 # JSON's "context", the console's header) records the CPU model, the build's -march and
 # instruction set, the git commit and this command (see "context" below).
@@ -19,8 +23,8 @@
 #   scripts/bench.sh --benchmark_out=bench.json             also write every result as JSON
 #                                                           (scripts/bench_doc.sh puts it in
 #                                                           docs/benchmarks.md and README.md)
-# Benchmarks are named <function>/<pass>/<type>/<size>/<impl>, impl one of actfn, std, eigen,
-# onednn, xnnpack (memcpy: memcpy/<type>/<size>).
+# Benchmarks are named <function>/<pass>/<type>/<size>/<impl>, impl one of actfn, actfn_fast,
+# std, eigen, onednn, xnnpack (memcpy: memcpy/<type>/<size>).
 # Environment: ACTFN_BENCH_MARCH=x86-64-v3 (the -march to build for; default native),
 #              BENCHMARK_MIN_TIME (the default for --benchmark_min_time),
 #              ACTFN_BENCH_PEERS=OFF (no peer libraries: neither installed nor built).

@@ -5,8 +5,13 @@
 //
 //   actfn_ulp_<isa> [--function NAME]... [--type f32|f64]... [--forward] [--derivative]
 //                   [--backward] [--parameters defaults|grid] [--exhaustive | --stride N]
-//                   [--threads N] [--quiet] [--list]
+//                   [--threads N] [--tier precise|fast] [--quiet] [--list]
 //
+// --tier fast   measure actfn::fast(f) (core/fast.hpp) against the fast contract instead:
+//               errors in ULPs of max(|ref|, 1/2) (for double results too), without the
+//               derivative windows, so that the bounds 4 (forward) and 16 (derivative) are
+//               |err| <= max(4 ulp, 2^-22) and max(16 ulp, 2^-20) (2^-51, 2^-49 in double);
+//               each function is held to its fast bound (fast_t<F>::bound) and the contract.
 // --exhaustive  every one of the 2^32 float bit patterns (float only)
 // --stride N    sampled: the bit patterns 0x...977 + k N over all of them, as many again over
 //               the patterns of 2^-8 <= |x| < 2^10 (where the functions bend), plus every edge
@@ -27,6 +32,7 @@
 // Exit status: 0 when every function meets its documented bound (F::bound) and its semantics,
 // 1 otherwise, 2 for bad options.
 #include <actfn/catalogue.hpp>
+#include <actfn/core/fast.hpp>
 #include <actfn/core/span.hpp>
 #include <algorithm>
 #include <array>
@@ -70,6 +76,7 @@ struct options {
   std::uint64_t stride = 0;  // 0: default
   unsigned threads = 0;
   bool quiet = false;
+  bool fast = false;  // --tier fast
 };
 
 std::vector<std::string_view> catalogue_names() {
@@ -87,7 +94,7 @@ void print_help() {
   std::printf(
       "usage: actfn_ulp [--function NAME]... [--type f32|f64]... [--forward] [--derivative]\n"
       "                 [--backward] [--parameters defaults|grid] [--exhaustive | --stride N]\n"
-      "                 [--threads N] [--quiet] [--list]\n"
+      "                 [--threads N] [--tier precise|fast] [--quiet] [--list]\n"
       "  --function NAME  a function of the catalogue (repeatable; default: all; --list names them)\n"
       "  --type f32|f64   element type (repeatable; default: f32)\n"
       "  --forward, --derivative, --backward  what to measure (default: all three; backward is\n"
@@ -98,6 +105,8 @@ void print_help() {
       "  --stride N       sampled sweep with this step between bit patterns (N or 2^k; default:\n"
       "                   2^18 samples for f32, 2^16 for f64), plus the edge inputs\n"
       "  --threads N      worker threads (default: all cores)\n"
+      "  --tier precise|fast  the plain functors (default) or actfn::fast(f), measured in ULPs of\n"
+      "                   max(|f|, 1/2) against the fast bounds and the contract (4 / 16 ULP)\n"
       "  --quiet          no progress on stderr\n"
       "Exit status: 0 if every function is within its documented bound and semantics, 1 if not,\n"
       "2 for bad options.\n");
@@ -167,6 +176,11 @@ options parse(int argc, char** argv) {
       const auto n = parse_count(a, value());
       if (n > 1024) usage_error("--threads must be at most 1024");
       o.threads = static_cast<unsigned>(n);
+    } else if (a == "--tier") {
+      const std::string_view v = value();
+      if (v == "fast") o.fast = true;
+      else if (v == "precise") o.fast = false;
+      else usage_error("--tier must be precise or fast (got '" + std::string(v) + "')");
     } else if (a == "--quiet") {
       o.quiet = true;
     } else {
@@ -381,15 +395,15 @@ std::string show(T x) {
   return buf;
 }
 
-/// The semantic points of F in type T, through the span API.
-template <class F, class T>
-void check_semantics(const F& f, const options& o, result& r) {
+/// The semantic points of F in type T, through the span API, computed by g (f or fast(f)).
+template <class F, class T, class G>
+void check_semantics(const F& f, const G& g, const options& o, result& r) {
   const auto points = actfn_test::special_points_of(f);
   r.semantic_points = points.size();
   std::vector<T> x, y(points.size()), d(points.size());
   for (const auto& p : points) x.push_back(static_cast<T>(p.x));
-  actfn::forward(f, x, y);
-  actfn::derivative(f, x, d);
+  actfn::forward(g, x, y);
+  actfn::derivative(g, x, d);
   auto mismatch = [](T got, double want, bool with_sign) {
     const T w = static_cast<T>(want);
     if (got != w) return true;
@@ -413,11 +427,21 @@ result sweep(const actfn_test::parameter_set<F>& params, const options& o, progr
   r.name = std::string(F::name) + (params.label.empty() ? "" : "(" + params.label + ")");
   r.type = sizeof(T) == 4 ? "f32" : "f64";
   constexpr bool f32 = sizeof(T) == 4;
-  const actfn::accuracy bound = actfn::bound_for<F>(params.label.empty());
+  const actfn::fast_t<F> fast_f = actfn::fast(f);
+  const actfn::accuracy bound = o.fast ? actfn::bound_for<actfn::fast_t<F>>(params.label.empty())
+                                       : actfn::bound_for<F>(params.label.empty());
   r.bound_fwd = f32 ? bound.f32_ulp : bound.f64_ulp;
   r.bound_der = f32 ? bound.f32_derivative_ulp : bound.f64_derivative_ulp;
   r.bound_bwd = bound.backward_ulp(f32);
-  check_semantics<F, T>(f, o, r);
+  if (o.fast) {
+    // The fast bound must itself be within the contract (forward 4, derivative 16).
+    r.bound_fwd = std::min(r.bound_fwd, actfn_test::fast_contract_ulp);
+    r.bound_der = std::min(r.bound_der, actfn_test::fast_contract_derivative_ulp);
+    r.bound_bwd = std::min(r.bound_bwd, 2 * actfn_test::fast_contract_derivative_ulp + 0.5);
+    check_semantics<F, T>(f, fast_f, o, r);
+  } else {
+    check_semantics<F, T>(f, f, o, r);
+  }
 
   sweep_inputs<T> in;
   in.exhaustive = o.exhaustive;
@@ -439,12 +463,15 @@ result sweep(const actfn_test::parameter_set<F>& params, const options& o, progr
       xs.clear();
       for (std::uint64_t i = begin; i < end; ++i) xs.push_back(in.at(i));
       const std::size_t m = xs.size();
-      if (o.forward) actfn::forward(f, xs, std::span(ys.data(), m));
-      if (o.derivative) actfn::derivative(f, xs, std::span(ds.data(), m));
-      if (o.backward) {
-        for (std::size_t i = 0; i < m; ++i) dys[i] = dy_at<T>(begin + i);
-        actfn::backward(f, xs, std::span(dys.data(), m), std::span(bs.data(), m));
-      }
+      auto compute = [&](const auto& g) {
+        if (o.forward) actfn::forward(g, xs, std::span(ys.data(), m));
+        if (o.derivative) actfn::derivative(g, xs, std::span(ds.data(), m));
+        if (o.backward) {
+          for (std::size_t i = 0; i < m; ++i) dys[i] = dy_at<T>(begin + i);
+          actfn::backward(g, xs, std::span(dys.data(), m), std::span(bs.data(), m));
+        }
+      };
+      if (o.fast) compute(fast_f); else compute(f);
       for (std::size_t i = 0; i < m; ++i) {
         const T x = xs[i];
         if (std::isnan(x)) {
@@ -453,6 +480,14 @@ result sweep(const actfn_test::parameter_set<F>& params, const options& o, progr
               (o.backward && !std::isnan(bs[i]))) {
             if (local.nan_bad++ == 0) local.nan_bad_bits = std::bit_cast<bits_of<T>>(x);
           }
+          continue;
+        }
+        if (o.fast) {
+          if (o.forward) local.fwd.add(static_cast<double>(actfn_test::fast_forward_error<T>(f, x, ys[i])), x, begin + i);
+          if (o.backward)
+            local.bwd.add(static_cast<double>(actfn_test::fast_backward_error<T>(f, x, dys[i], bs[i])), x, begin + i);
+          if (o.derivative)
+            local.der.add(static_cast<double>(actfn_test::fast_derivative_error<T>(f, x, ds[i])), x, begin + i);
           continue;
         }
         if (o.forward) local.fwd.add(static_cast<double>(actfn_test::forward_error<T>(f, x, ys[i])), x, begin + i);
@@ -571,9 +606,12 @@ int main(int argc, char** argv) {
 
   // The header first and each row as soon as its function is done, so that a long run that
   // is stopped still leaves its finished rows.
-  std::printf("actfn_ulp: %s sweep, instruction set %s, %u threads\n",
-              o.exhaustive ? "exhaustive (all 2^32 float bit patterns)" : "sampled", xsimd::default_arch::name(),
-              o.threads);
+  std::printf("actfn_ulp: %s sweep, %s tier, instruction set %s, %u threads\n",
+              o.exhaustive ? "exhaustive (all 2^32 float bit patterns)" : "sampled", o.fast ? "fast" : "precise",
+              xsimd::default_arch::name(), o.threads);
+  if (o.fast)
+    std::printf("Fast tier: actfn::fast(f), errors in ULPs of max(|f|, 1/2) (no windows); the contract is fwd <= 4, "
+                "der <= 16, i.e. max(4 ulp, 2^-22) and max(16 ulp, 2^-20) in float.\n");
   std::printf("ULP error as docs/accuracy.md defines it (derivatives: relative, except in ULPs of the summands "
               "inside the windows around zero crossings); counts are of inputs above 0.5, 1, 2, 4 ULP.\n\n");
   std::printf("| function | type | fwd max ULP (at x) | mean | >0.5 | >1 | >2 | >4 | der max ULP (at x) | mean | "

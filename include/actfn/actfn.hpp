@@ -4,6 +4,7 @@
 #pragma once
 
 #include "actfn/catalogue.hpp"
+#include "actfn/core/fast.hpp"
 #include "actfn/core/half.hpp"
 #include "actfn/core/span.hpp"
 #include "actfn/rowwise/maxout.hpp"

@@ -583,6 +583,34 @@ R forward_error(const F& f, T x, T got) {
   return ulp_error<T, R>(got, reference<F, R>::f(f, static_cast<R>(x)));
 }
 
+// --- the fast tier's measure ---------------------------------------------------------------
+
+/// The errors of actfn::fast(f) (docs/accuracy.md#the-fast-tier): in ULPs of T at
+/// max(|reference|, 1/2), i.e. relative ULPs where the result is at least 1/2 in size and units
+/// of 2^-24 (float) / 2^-53 (double) below. The fast contract is forward <= 4 (|err| <=
+/// max(4 ulp, 2^-22) in float, 2^-51 in double) and derivative <= 16 (max(16 ulp, 2^-20),
+/// 2^-49); no derivative windows. Backward: against the exact product dy f'(x), in ULPs of
+/// max(|dy f'(x)|, |dy| / 2). Special values as ulp_error: NaN must meet NaN and an infinite
+/// reference its infinity exactly.
+inline constexpr long double fast_scale = 0.5L;
+template <class T, class F, class R = wide<T>>
+R fast_forward_error(const F& f, T x, T got) {
+  return ulp_error<T, R>(got, reference<F, R>::f(f, static_cast<R>(x)), R(fast_scale));
+}
+template <class T, class F, class R = wide<T>>
+R fast_derivative_error(const F& f, T x, T got) {
+  return ulp_error<T, R>(got, reference<F, R>::df(f, static_cast<R>(x)), R(fast_scale));
+}
+template <class T, class F, class R = wide<T>>
+R fast_backward_error(const F& f, T x, T dy, T got) {
+  const R xr = static_cast<R>(x), g = static_cast<R>(dy);
+  const R want = std::isinf(g) && reference<F, R>::df(f, xr) == 0 ? std::numeric_limits<R>::quiet_NaN()
+                                                                   : g * reference<F, R>::df(f, xr);
+  return ulp_error<T, R>(got, want, std::fabs(g) * R(fast_scale));
+}
+/// The fast contract in that measure: forward, derivative.
+inline constexpr double fast_contract_ulp = 4, fast_contract_derivative_ulp = 16;
+
 // --- parameters -----------------------------------------------------------------------------
 
 /// Whether F takes parameters (a constructor from one or two doubles).

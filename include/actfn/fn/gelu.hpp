@@ -8,6 +8,7 @@
 
 #include "actfn/core/unary.hpp"
 #include "actfn/math/erfc.hpp"
+#include "actfn/math/fast.hpp"
 #include "actfn/math/fma.hpp"
 #include "actfn/math/lanes.hpp"
 #include "actfn/math/logistic.hpp"
@@ -37,6 +38,33 @@ struct gelu : unary<gelu> {
   template <class B> B eval_backward(B x, B dy) const noexcept {
     return math::backward_tail(dy, eval_derivative(x), x < B(0),
                                [&] { return math::times_normal_cdf_slope(x, dy); });
+  }
+
+  /// Fast tier (actfn::fast, core/fast.hpp), float: c = Phi(-|x|) and e = exp(-x^2 / 2) by
+  /// math::fast::normal_tail (a Mills-ratio rational times a short exp, one reciprocal);
+  /// f = x c for x < 0 and x (1 - c) above, 0 where c is 0 (x = -inf); f' = Phi(x) + x e /
+  /// sqrt(2 pi), x e taken as 0 where e is 0 (x = +-inf). Double: the precise kernels. Bound in
+  /// the fast measure (ULPs of max(|f|, 1/2)).
+  static constexpr accuracy fast_bound{2, 3.5, 1, 1};
+  template <class B> B eval_fast(B x) const noexcept {
+    if constexpr (math::fast::is_float<B>) {
+      B c, e;
+      math::fast::normal_tail(x, c, e);
+      return math::times_vanishing(x, xsimd::select(x < B(0), c, B(1) - c));
+    } else {
+      return eval(x);
+    }
+  }
+  template <class B> B eval_derivative_fast(B x) const noexcept {
+    if constexpr (math::fast::is_float<B>) {
+      B c, e;
+      math::fast::normal_tail(x, c, e);
+      const B cdf = xsimd::select(x < B(0), c, B(1) - c);
+      const B inv_sqrt_2pi(float(0.3989422804014327));
+      return math::fused(math::times_vanishing(x, e), inv_sqrt_2pi, cdf);
+    } else {
+      return eval_derivative(x);
+    }
   }
 };
 
@@ -93,6 +121,36 @@ struct gelu_tanh : unary<gelu_tanh> {
         return derivative_double(x, dy);
       }
     });
+  }
+
+  /// Fast tier (actfn::fast, core/fast.hpp), float: in float lanes, z = x (a + b x^2) rounded
+  /// (which moves s = sigmoid(z) by |z| 2^-24 relative, below the absolute floor where s is
+  /// small), f = x s by math::fast::sigmoid, 0 where s is 0 (x = -inf); f' = s (1 + x z' (1 -
+  /// s)), z' = a + 3 b x^2, with x clamped to [-20, 20] (beyond, f' is 0 or 1 in float, and
+  /// the clamp keeps inf * 0 out). Double: the precise kernels. Bound in the fast measure
+  /// (ULPs of max(|f|, 1/2)).
+  static constexpr accuracy fast_bound{2.5, 3.5, 2, 5.5};
+  template <class B> B eval_fast(B x) const noexcept {
+    if constexpr (math::fast::is_float<B>) {
+      const B z = x * math::fused(B(float(k_b<float>.hi)), x * x, B(float(k_a<float>.hi)));
+      return math::times_vanishing(x, math::fast::sigmoid(z));
+    } else {
+      return eval(x);
+    }
+  }
+  template <class B> B eval_derivative_fast(B x) const noexcept {
+    if constexpr (math::fast::is_float<B>) {
+      const B xc = xsimd::min(B(20), xsimd::max(B(-20), x));
+      const B x2 = xc * xc;
+      const B a(float(k_a<float>.hi)), b(float(k_b<float>.hi));
+      const B z = xc * math::fused(b, x2, a);
+      B s, c;
+      math::fast::logistic(z, s, c);
+      const B xdz = xc * math::fused(B(3) * b, x2, a);
+      return s * math::fused(xdz, c, B(1));
+    } else {
+      return eval_derivative(x);
+    }
   }
 
  private:

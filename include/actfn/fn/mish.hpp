@@ -5,6 +5,7 @@
 
 #include "actfn/core/unary.hpp"
 #include "actfn/fn/swish.hpp"
+#include "actfn/math/fast.hpp"
 #include "actfn/math/fma.hpp"
 #include "actfn/math/logistic.hpp"
 
@@ -72,8 +73,50 @@ struct mish : unary<mish> {
                                [&] { return silu{}.eval_backward(x, dy); });
   }
 
+  /// Fast tier (actfn::fast, core/fast.hpp), float: from t = exp(-|x|) by math::fast's short
+  /// exp (no overflow on either side), rho = tanh(softplus(x)) = (1 + 2t) / (1 + 2t + 2t^2)
+  /// for x >= 0 and t (t + 2) / (t (t + 2) + 2) below, and q = 1 - rho = 2t^2 / D or 2 / D,
+  /// one reciprocal of D: no cancellation on either side. f = x rho, 0 where rho is 0
+  /// (x = -inf); f' = rho + x q (1 + rho) sigmoid(x) (sech^2 = q (1 + rho)), x clamped to
+  /// [-100, 100] there (beyond, f' is 0 or 1 to far below the floor). Double: the precise
+  /// kernels. Bound in the fast measure (ULPs of max(|f|, 1/2)).
+  static constexpr accuracy fast_bound{3, 4, 2.5, 6};
+  template <class B> B eval_fast(B x) const noexcept {
+    if constexpr (math::fast::is_float<B>) {
+      B rho, q, t;
+      fast_parts(x, rho, q, t);
+      return math::times_vanishing(x, rho);
+    } else {
+      return eval(x);
+    }
+  }
+  template <class B> B eval_derivative_fast(B x) const noexcept {
+    if constexpr (math::fast::is_float<B>) {
+      const B xc = xsimd::min(B(100), xsimd::max(B(-100), x));
+      B rho, q, t;
+      fast_parts(xc, rho, q, t);
+      const B r = math::fast::reciprocal(B(1) + t);
+      const B sig = xsimd::select(xc < B(0), t * r, r);
+      return math::fused(xc * q, (B(1) + rho) * sig, rho);
+    } else {
+      return eval_derivative(x);
+    }
+  }
+
  private:
   static constexpr double k_linear = 20;
+
+  /// rho = tanh(softplus(x)), q = 1 - rho and t = exp(-|x|) for the fast tier (see there).
+  template <class B> static void fast_parts(B x, B& rho, B& q, B& t) noexcept {
+    t = math::fast::exp_nonpositive(math::minus_abs(x));
+    const auto neg = x < B(0);
+    const B two_t2 = B(2) * (t * t);
+    const B num = xsimd::select(neg, math::fused(t, t, B(2) * t), math::fused(B(2), t, B(1)));
+    const B rest = xsimd::select(neg, B(2), two_t2);
+    const B r = math::fast::reciprocal(num + rest);
+    rho = num * r;
+    q = rest * r;
+  }
 
   /// tanh(softplus(x)) = n / (n + 2), n = e (e + 2), from e = exp(x), as hi + lo: n is rounded
   /// once; the quotient comes from math::reciprocal_estimate, and d = n + 2's exact error and

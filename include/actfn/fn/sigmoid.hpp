@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "actfn/core/unary.hpp"
+#include "actfn/math/fast.hpp"
 #include "actfn/math/logistic.hpp"
 
 namespace actfn {
@@ -48,6 +49,29 @@ struct sigmoid : unary<sigmoid> {
                                [&] { return math::exp_times(dy, math::negated(a)); });
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return y * (B(1) - y); }
+
+  /// Fast tier (actfn::fast, core/fast.hpp), float: r = 1 / (1 + exp(-|x|)) by math::fast's
+  /// short exp (only 1 + e formed) and one reciprocal, no rounding errors carried; f = r for
+  /// x >= 0 and 1 - r below (absolute accuracy, which the floor asks for there, f < 1/2);
+  /// f' = r (1 - r). 0 and 1 at -inf and +inf. Double: the precise kernels. Bound in the fast
+  /// measure (ULPs of max(|f|, 1/2)).
+  static constexpr accuracy fast_bound{2, 2, 1.5, 4};
+  template <class B> B eval_fast(B x) const noexcept {
+    if constexpr (math::fast::is_float<B>) {
+      return math::fast::sigmoid_alone(x);
+    } else {
+      return eval(x);
+    }
+  }
+  template <class B> B eval_derivative_fast(B x) const noexcept {
+    if constexpr (math::fast::is_float<B>) {
+      B slope;
+      math::fast::sigmoid_alone(x, slope);
+      return slope;
+    } else {
+      return eval_derivative(x);
+    }
+  }
 };
 
 /// log_sigmoid(x) = log(1 / (1 + exp(-x))) = min(x, 0) - log1p(exp(-|x|))   torch.nn.LogSigmoid
