@@ -7,7 +7,7 @@
 # actfn/best and actfn/memcpy; geometric means; the rows where actfn loses; the targets.
 # Both accuracy tiers run: actfn (the plain functors) and actfn_fast (actfn::fast(f), float),
 # and a fast-tier table gives per row precise, fast, the best peer, fast/best, fast/precise and
-# the fast tier's fast/precise targets (issue 24) for the build's instruction set:
+# the fast tier's fast/precise targets for the build's instruction set:
 #   scripts/bench.sh --benchmark_filter='^(sigmoid|tanh|gelu|gelu_tanh|silu)/forward/f32/(4096|262144)/'
 # Double precision is measured too, against the std:: loop only. The results' context (the
 # JSON's "context", the console's header) records the CPU model, the build's -march and
