@@ -85,21 +85,7 @@ TEMPLATE_TEST_CASE("tanhshrink' and backward near 0, below the normal range: rou
           : std::vector<T>{T(1e-155), T(-1e-160), T(1e-156), T(1e-200), T(1e-300), tiny};
   const std::vector<T> dys = {T(1), T(-0x1p25), T(0x1p-24), T(1e10), T(-3.5),
                               std::numeric_limits<T>::max()};
-  std::vector<T> span_x, span_dy;
-  for (const T x : xs) {
-    INFO("x = " << show(x) << ", tanhshrink'(x) = " << show(f.derivative(x)));
-    CHECK(derivative_error<T>(f, x, f.derivative(x)) <= der_ulps<F, T>);
-    for (const T dy : dys) {
-      INFO("dy = " << show(dy) << ", backward = " << show(f.backward(x, dy)));
-      CHECK(backward_error<T>(f, x, dy, f.backward(x, dy)) <= F::bound.backward_ulp(f32));
-      span_x.push_back(x);
-      span_dy.push_back(dy);
-    }
-  }
-  std::vector<T> dx(span_x.size());
-  actfn::backward(f, span_x, span_dy, dx);
-  for (std::size_t i = 0; i < dx.size(); ++i)
-    CHECK(same_bits(dx[i], f.backward(span_x[i], span_dy[i])));
+  check_backward_grid(f, xs, dys);
   // The example, against x^2 (1 - 2x^2 / 3) in long double (the next term is far below it).
   const T x = f32 ? T(2.56797291e-23) : T(1e-156), dy = T(0x1p25);
   const ld x2 = ld(x) * ld(x), want = ld(dy) * x2 * (1 - 2 * x2 / 3);

@@ -149,22 +149,7 @@ TEMPLATE_TEST_CASE("tanh backward where tanh' is subnormal: dy f' rounded from e
                            T(740)};
   const std::vector<T> dys = {T(1e10), T(-3e7), T(1), T(0.75), T(-0x1p25), T(0x1p-24),
                               std::numeric_limits<T>::max() / 3, -std::numeric_limits<T>::max()};
-  std::vector<T> span_x, span_dy;
-  for (T x : xs) {
-    INFO("x = " << show(x));
-    CHECK(derivative_error<T>(f, x, f.derivative(x)) <= der_ulps<F, T>);
-    for (T dy : dys) {
-      INFO("dy = " << show(dy) << ", backward = " << show(f.backward(x, dy)));
-      CHECK(backward_error<T>(f, x, dy, f.backward(x, dy)) <= F::bound.backward_ulp(f32));
-      span_x.push_back(x);
-      span_dy.push_back(dy);
-    }
-  }
-  // The span path (interleaved batches where the build has them) gives the same bits.
-  std::vector<T> dx(span_x.size());
-  actfn::backward(f, span_x, span_dy, dx);
-  for (std::size_t i = 0; i < dx.size(); ++i)
-    CHECK(same_bits(dx[i], f.backward(span_x[i], span_dy[i])));
+  check_backward_grid(f, xs, dys);
   // The example: x = 50, dy = 1e10 (float) / x = 360, dy = 1e300 (double).
   const T x = f32 ? T(50) : T(360), dy = f32 ? T(1e10) : T(1e300);
   const ld e = std::exp(-2 * ld(x)), want = ld(dy) * 4 * e / ((1 + e) * (1 + e));
@@ -208,21 +193,7 @@ TEMPLATE_TEST_CASE("softsign' and backward far out: rounded into the subnormal r
                            T(4.2e22), T(1e30), T(1e37), T(1e38), big}
           : std::vector<T>{T(1e153), T(1.42e154), T(-2.5e154), T(1e160), T(1e200), T(1e300), big};
   const std::vector<T> dys = {T(1), T(-0x1p25), T(0x1p-24), T(1e10), T(-3.5), big / 2, -big};
-  std::vector<T> span_x, span_dy;
-  for (T x : xs) {
-    INFO("x = " << show(x) << ", derivative = " << show(f.derivative(x)));
-    CHECK(derivative_error<T>(f, x, f.derivative(x)) <= der_ulps<F, T>);
-    for (T dy : dys) {
-      INFO("dy = " << show(dy) << ", backward = " << show(f.backward(x, dy)));
-      CHECK(backward_error<T>(f, x, dy, f.backward(x, dy)) <= F::bound.backward_ulp(f32));
-      span_x.push_back(x);
-      span_dy.push_back(dy);
-    }
-  }
-  std::vector<T> dx(span_x.size());
-  actfn::backward(f, span_x, span_dy, dx);
-  for (std::size_t i = 0; i < dx.size(); ++i)
-    CHECK(same_bits(dx[i], f.backward(span_x[i], span_dy[i])));
+  check_backward_grid(f, xs, dys);
   // The example: softsign'(1e20) (float) / softsign'(1e160) (double), exactly 1 / (1 + x)^2.
   const T x = f32 ? T(1e20) : T(1e160);
   const ld want = 1 / ((1 + ld(x)) * (1 + ld(x)));
