@@ -119,42 +119,39 @@ namespace {
 
 // --- actfn's benchmarks --------------------------------------------------------------------------
 
-/// actfn's forward and backward of F at one type and size. Each kernel works on a local copy
-/// of the functor (const F g = f), as a user's function would, so the compiler knows the output
-/// stores cannot change the parameters.
-template <class F, class T>
-void add_actfn(std::size_t n) {
-  F f{};  // not const: a lambda copy of a const would be a const member, foldable as a constant
-  const case_id forward{std::string(F::name), pass::forward, elem_of<T>, n, 0, "actfn"};
+/// actfn's forward and backward of the functor f (F{} or actfn::fast(F{})) at one type and
+/// size, as implementation impl; with check, its results are compared with actfn's precise ones
+/// first (ulp_vs_actfn). Each kernel works on a local copy of the functor (const G g = f), as a
+/// user's function would, so the compiler knows the output stores cannot change the parameters.
+template <class T, class G>
+void add_functor(G f, std::string_view impl, std::size_t n, bool check) {
+  // f is taken by value (not const): a lambda copy of a const would be a const member, foldable
+  // as a constant.
+  const std::string_view name = G::name;
+  const case_id forward{std::string(name), pass::forward, elem_of<T>, n, 0, std::string(impl)};
   case_id backward = forward;
   backward.direction = pass::backward;
   add<T>(forward, 2, plain([f](const T* x, const T*, T* y, std::size_t m) {
-           const F g = f;
+           const G g = f;
            actfn::forward(g, std::span<const T>(x, m), std::span<T>(y, m));
-         }));
+         }), check ? actfn_reference<T>(name, pass::forward) : reference_fn<T>{});
   add<T>(backward, 3, plain([f](const T* x, const T* dy, T* dx, std::size_t m) {
-           const F g = f;
+           const G g = f;
            actfn::backward(g, std::span<const T>(x, m), std::span<const T>(dy, m), std::span<T>(dx, m));
-         }));
+         }), check ? actfn_reference<T>(name, pass::backward) : reference_fn<T>{});
 }
 
-/// The same for actfn::fast(F{}), as impl "actfn_fast" (float only: the double fast tier is the
-/// precise kernels), with its distance from actfn's results as ulp_vs_actfn.
+/// actfn's precise tier of F, as impl "actfn".
+template <class F, class T>
+void add_actfn(std::size_t n) {
+  add_functor<T>(F{}, "actfn", n, false);
+}
+
+/// actfn::fast(F{}), as impl "actfn_fast" (float only: the double fast tier is the precise
+/// kernels), with its distance from actfn's precise results as ulp_vs_actfn.
 template <class F, class T>
 void add_actfn_fast(std::size_t n) {
-  const auto f = actfn::fast(F{});
-  using G = std::remove_const_t<decltype(f)>;
-  const case_id forward{std::string(F::name), pass::forward, elem_of<T>, n, 0, "actfn_fast"};
-  case_id backward = forward;
-  backward.direction = pass::backward;
-  add<T>(forward, 2, plain([f](const T* x, const T*, T* y, std::size_t m) {
-           const G g = f;
-           actfn::forward(g, std::span<const T>(x, m), std::span<T>(y, m));
-         }), actfn_reference<T>(F::name, pass::forward));
-  add<T>(backward, 3, plain([f](const T* x, const T* dy, T* dx, std::size_t m) {
-           const G g = f;
-           actfn::backward(g, std::span<const T>(x, m), std::span<const T>(dy, m), std::span<T>(dx, m));
-         }), actfn_reference<T>(F::name, pass::backward));
+  add_functor<T>(actfn::fast(F{}), "actfn_fast", n, true);
 }
 
 /// memcpy of n elements of T (once per type and size, whoever asks first).
