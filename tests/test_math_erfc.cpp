@@ -1,8 +1,8 @@
 // The gelu kernel of include/actfn/math/erfc.hpp, tested directly: its building blocks against
 // tolerances far below gelu's ULP bound (exp of a double-double, the upper tail u Q(u) before
 // its final rounding, the float path's Q(u) and exp(-u^2/2)), and x Phi(x) with its derivative
-// where the kernel changes method or leaves the normal range, on every architecture this build
-// supports. gelu's sweep over all inputs is tools/ulp_sweep.cpp's; its identities, limits and
+// where the kernel changes method or leaves the normal range, on every architecture
+// (support/arches.hpp says which this binary checks). gelu's sweep over all inputs is tools/ulp_sweep.cpp's; its identities, limits and
 // semantics are tests/fn/test_gelu.cpp's and tests/test_properties.cpp's.
 //
 // References: long double. Q(u) = Phi(-u) and phi(u) come from reference<actfn::gelu> (erfc and
@@ -17,6 +17,7 @@
 #include <random>
 #include <vector>
 
+#include "support/arches.hpp"
 #include "support/inputs.hpp"
 #include "support/reference.hpp"
 #include "support/ulp.hpp"
@@ -152,24 +153,19 @@ TEMPLATE_TEST_CASE("x Phi(x) and Phi(x) + x phi(x) within gelu's bound where the
   for (const double x : uniform(1000, edge_lo, edge_hi, 5)) xs.push_back(static_cast<T>(x));
   for (const double x : uniform(1000, -8.0, 8.0, 6)) xs.push_back(static_cast<T>(x));
   for (const T x : {T(1e-30), T(-1e-30), T(1e-7), T(-1e-7)}) xs.push_back(x);
-  xsimd::supported_architectures::for_each([&](auto arch) {
+  actfn_test::for_each_checked_arch([&](auto arch) {
     using A = decltype(arch);
-    // Not xsimd::neon, the 32-bit ARM set that AArch64 builds list beside neon64: it has no
-    // double lanes, which the kernels use.
-    if constexpr (std::is_same_v<A, xsimd::neon>) return;
-    else {
-      using BT = xsimd::batch<T, A>;
-      for (std::size_t i = 0; i < xs.size(); i += BT::size) {
-        alignas(A::alignment()) T lanes[BT::size];
-        for (std::size_t k = 0; k < BT::size; ++k) lanes[k] = xs[(i + k) % xs.size()];
-        const BT y = actfn::math::x_times_normal_cdf(BT::load_aligned(lanes));
-        const BT d = actfn::math::x_times_normal_cdf_slope(BT::load_aligned(lanes));
-        for (std::size_t k = 0; k < BT::size; ++k) {
-          INFO(A::name() << ": x = " << lanes[k] << ", x Phi(x) = " << y.get(k)
-                         << ", derivative = " << d.get(k));
-          REQUIRE(actfn_test::forward_error(f, lanes[k], y.get(k)) <= fwd_bound);
-          REQUIRE(actfn_test::derivative_error(f, lanes[k], d.get(k)) <= der_bound);
-        }
+    using BT = xsimd::batch<T, A>;
+    for (std::size_t i = 0; i < xs.size(); i += BT::size) {
+      alignas(A::alignment()) T lanes[BT::size];
+      for (std::size_t k = 0; k < BT::size; ++k) lanes[k] = xs[(i + k) % xs.size()];
+      const BT y = actfn::math::x_times_normal_cdf(BT::load_aligned(lanes));
+      const BT d = actfn::math::x_times_normal_cdf_slope(BT::load_aligned(lanes));
+      for (std::size_t k = 0; k < BT::size; ++k) {
+        INFO(A::name() << ": x = " << lanes[k] << ", x Phi(x) = " << y.get(k)
+                       << ", derivative = " << d.get(k));
+        REQUIRE(actfn_test::forward_error(f, lanes[k], y.get(k)) <= fwd_bound);
+        REQUIRE(actfn_test::derivative_error(f, lanes[k], d.get(k)) <= der_bound);
       }
     }
   });

@@ -23,8 +23,9 @@
 // --parameters grid (the default for sampled sweeps): the defaults and every parameter set of
 //              reference<F>::parameter_grid(), one row each; defaults (the default with
 //              --exhaustive): the default parameters only.
-// Results are computed through actfn::forward / derivative / backward on chunks (the build's
-// instruction set), references per element, the work split over threads. Progress goes to
+// Results are computed by the functors on batches of the build's instruction set (on_batches,
+// chunk by chunk; the span algorithms give the same bits, which tests/test_properties.cpp and
+// tests/test_fast.cpp check), references per element, the work split over threads. Progress goes to
 // stderr; the result is a Markdown table on stdout, one row per function and type.
 // Beside the ULP figures, a semantics column checks NaN, +-inf and +-0 (and the derivative at
 // kinks) against the documented values that tests/support/reference.hpp lists for each
@@ -33,7 +34,6 @@
 // 1 otherwise, 2 for bad options.
 #include <actfn/catalogue.hpp>
 #include <actfn/core/fast.hpp>
-#include <actfn/core/span.hpp>
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -395,15 +395,36 @@ std::string show(T x) {
   return buf;
 }
 
-/// The semantic points of F in type T, through the span API, computed by g (f or fast(f)).
+/// out[i] = op(in[i]...) for i < m, op applied to whole batches of the build's instruction set
+/// (xsimd::default_arch), the last partial one padded with zeros: the kernels the span
+/// algorithms run, without instantiating their loops (interleave, tails, streaming) once per
+/// function, tier, pass and type, which made this the build's slowest translation unit.
+template <class T, class Op, class... In>
+void on_batches(std::size_t m, T* out, Op op, const In*... in) {
+  using B = xsimd::batch<T>;
+  constexpr std::size_t W = B::size;
+  std::size_t i = 0;
+  for (; i + W <= m; i += W) op(B::load_unaligned(in + i)...).store_unaligned(out + i);
+  if (i == m) return;
+  auto padded = [&](const T* p) {
+    std::array<T, W> lanes{};
+    std::copy(p + i, p + m, lanes.begin());
+    return B::load_unaligned(lanes.data());
+  };
+  std::array<T, W> result;
+  op(padded(in)...).store_unaligned(result.data());
+  std::copy_n(result.begin(), m - i, out + i);
+}
+
+/// The semantic points of F in type T, computed by g (f or fast(f)) on batches.
 template <class F, class T, class G>
 void check_semantics(const F& f, const G& g, const options& o, result& r) {
   const auto points = actfn_test::special_points_of(f);
   r.semantic_points = points.size();
   std::vector<T> x, y(points.size()), d(points.size());
   for (const auto& p : points) x.push_back(static_cast<T>(p.x));
-  actfn::forward(g, x, y);
-  actfn::derivative(g, x, d);
+  on_batches(x.size(), y.data(), [&](auto b) { return g(b); }, x.data());
+  on_batches(x.size(), d.data(), [&](auto b) { return g.derivative(b); }, x.data());
   auto mismatch = [](T got, double want, bool with_sign) {
     const T w = static_cast<T>(want);
     if (got != w) return true;
@@ -464,11 +485,13 @@ result sweep(const actfn_test::parameter_set<F>& params, const options& o, progr
       for (std::uint64_t i = begin; i < end; ++i) xs.push_back(in.at(i));
       const std::size_t m = xs.size();
       auto compute = [&](const auto& g) {
-        if (o.forward) actfn::forward(g, xs, std::span(ys.data(), m));
-        if (o.derivative) actfn::derivative(g, xs, std::span(ds.data(), m));
+        if (o.forward) on_batches(m, ys.data(), [&](auto b) { return g(b); }, xs.data());
+        if (o.derivative)
+          on_batches(m, ds.data(), [&](auto b) { return g.derivative(b); }, xs.data());
         if (o.backward) {
           for (std::size_t i = 0; i < m; ++i) dys[i] = dy_at<T>(begin + i);
-          actfn::backward(g, xs, std::span(dys.data(), m), std::span(bs.data(), m));
+          on_batches(m, bs.data(), [&](auto b, auto dy) { return g.backward(b, dy); }, xs.data(),
+                     dys.data());
         }
       };
       if (o.fast) compute(fast_f); else compute(f);

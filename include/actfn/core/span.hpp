@@ -308,6 +308,41 @@ void transform(std::size_t n, T* out, Op op, const In*... in) {
   std::copy_n(ends.data() + W, W, out + n - W);
 }
 
+/// The span algorithms' bodies, instantiated once per architecture, functor and element type:
+/// the public templates below take any contiguous range and pass std::spans on, so that the
+/// closures here (and the transform loops they instantiate) are not new types, and new copies
+/// of the loop, for every combination of range types a caller uses.
+template <class Arch, class F, class T>
+void forward_spans(const F& f, std::span<const T> x, std::span<T> y) {
+  require_elementwise<T>("forward", {{"x", x}}, {{"y", y}});
+  transform<Arch, streams<F>, interleave<F, Arch>>(
+      x.size(), y.data(), [f](auto b) { return f(b); }, x.data());
+}
+
+template <class Arch, class F, class T>
+void derivative_spans(const F& f, std::span<const T> x, std::span<T> dydx) {
+  require_elementwise<T>("derivative", {{"x", x}}, {{"dydx", dydx}});
+  transform<Arch, streams<F>, interleave<F, Arch, true>>(
+      x.size(), dydx.data(), [f](auto b) { return f.derivative(b); }, x.data());
+}
+
+template <class Arch, class F, class T>
+void backward_spans(const F& f, std::span<const T> x, std::span<const T> dy, std::span<T> dx) {
+  require_elementwise<T>("backward", {{"x", x}, {"dy", dy}}, {{"dx", dx}});
+  transform<Arch, streams<F, 2>, interleave<F, Arch, true>>(
+      x.size(), dx.data(), [f](auto xb, auto gb) { return f.backward(xb, gb); }, x.data(),
+      dy.data());
+}
+
+template <class Arch, class F, class T>
+void backward_from_output_spans(const F& f, std::span<const T> y, std::span<const T> dy,
+                                std::span<T> dx) {
+  require_elementwise<T>("backward_from_output", {{"y", y}, {"dy", dy}}, {{"dx", dx}});
+  transform<Arch, streams<F, 2>, interleave<F, Arch>>(
+      y.size(), dx.data(), [f](auto yb, auto gb) { return gb * f.derivative_from_output(yb); },
+      y.data(), dy.data());
+}
+
 }  // namespace detail
 
 /// y = f(x), elementwise.
@@ -316,11 +351,7 @@ template <class Arch = xsimd::default_arch, activation F, detail::real_input X,
 void forward(const F& f, X&& x, Y&& y) {
   static_assert(std::is_same_v<detail::range_value<X>, detail::range_value<Y>>,
                 "actfn::forward: x and y must have the same element type");
-  auto xs = detail::in_span(x);
-  auto ys = detail::out_span(y);
-  detail::require_elementwise<detail::range_value<X>>("forward", {{"x", xs}}, {{"y", ys}});
-  detail::transform<Arch, detail::streams<F>, detail::interleave<F, Arch>>(
-      xs.size(), ys.data(), [f](auto b) { return f(b); }, xs.data());
+  detail::forward_spans<Arch>(f, detail::in_span(x), detail::out_span(y));
 }
 
 /// dydx = f'(x), elementwise.
@@ -329,11 +360,7 @@ template <class Arch = xsimd::default_arch, activation F, detail::real_input X,
 void derivative(const F& f, X&& x, D&& dydx) {
   static_assert(std::is_same_v<detail::range_value<X>, detail::range_value<D>>,
                 "actfn::derivative: x and dydx must have the same element type");
-  auto xs = detail::in_span(x);
-  auto ds = detail::out_span(dydx);
-  detail::require_elementwise<detail::range_value<X>>("derivative", {{"x", xs}}, {{"dydx", ds}});
-  detail::transform<Arch, detail::streams<F>, detail::interleave<F, Arch, true>>(
-      xs.size(), ds.data(), [f](auto b) { return f.derivative(b); }, xs.data());
+  detail::derivative_spans<Arch>(f, detail::in_span(x), detail::out_span(dydx));
 }
 
 /// dx = dy * f'(x), elementwise: the gradient through f from the input.
@@ -343,14 +370,7 @@ void backward(const F& f, X&& x, DY&& dy, DX&& dx) {
   static_assert(std::is_same_v<detail::range_value<X>, detail::range_value<DY>> &&
                     std::is_same_v<detail::range_value<X>, detail::range_value<DX>>,
                 "actfn::backward: x, dy and dx must have the same element type");
-  auto xs = detail::in_span(x);
-  auto dys = detail::in_span(dy);
-  auto dxs = detail::out_span(dx);
-  detail::require_elementwise<detail::range_value<X>>("backward", {{"x", xs}, {"dy", dys}},
-                                                      {{"dx", dxs}});
-  detail::transform<Arch, detail::streams<F, 2>, detail::interleave<F, Arch, true>>(
-      xs.size(), dxs.data(), [f](auto xb, auto gb) { return f.backward(xb, gb); }, xs.data(),
-      dys.data());
+  detail::backward_spans<Arch>(f, detail::in_span(x), detail::in_span(dy), detail::out_span(dx));
 }
 
 /// dx = dy * f'(x) computed from the output y = f(x), for functions whose output determines
@@ -361,15 +381,8 @@ void backward_from_output(const F& f, Yr&& y, DY&& dy, DX&& dx) {
   static_assert(std::is_same_v<detail::range_value<Yr>, detail::range_value<DY>> &&
                     std::is_same_v<detail::range_value<Yr>, detail::range_value<DX>>,
                 "actfn::backward_from_output: y, dy and dx must have the same element type");
-  auto ys = detail::in_span(y);
-  auto dys = detail::in_span(dy);
-  auto dxs = detail::out_span(dx);
-  detail::require_elementwise<detail::range_value<Yr>>(
-      "backward_from_output", {{"y", ys}, {"dy", dys}}, {{"dx", dxs}});
-  detail::transform<Arch, detail::streams<F, 2>, detail::interleave<F, Arch>>(
-      ys.size(), dxs.data(),
-      [f](auto yb, auto gb) { return gb * f.derivative_from_output(yb); }, ys.data(),
-      dys.data());
+  detail::backward_from_output_spans<Arch>(f, detail::in_span(y), detail::in_span(dy),
+                                           detail::out_span(dx));
 }
 
 }  // namespace actfn
