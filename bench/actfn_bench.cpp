@@ -162,8 +162,9 @@ void add_memcpy(std::size_t n) {
   add<T>(id, 2, plain([](const T* x, const T*, T* y, std::size_t m) { std::memcpy(y, x, m * sizeof(T)); }));
 }
 
-/// actfn's softmax and log_softmax, forward and backward, over float rows of shape s. The
-/// backward passes start from y = the function's output (made in the setup, untimed).
+/// actfn's softmax and log_softmax, forward and backward, over float rows of shape s, and the
+/// fast tier's forward passes. The backward passes start from y = the function's output (made
+/// in the setup, untimed).
 void add_actfn_rowwise(shape s) {
   const std::size_t cols = s.cols;
   for (std::string_view function : rowwise_functions) {
@@ -177,6 +178,16 @@ void add_actfn_rowwise(shape s) {
                  const std::span<float> out(y, n);
                  log ? actfn::log_softmax(in, out, cols) : actfn::softmax(in, out, cols);
                }));
+    // The fast tier's forward passes (its backward passes are the precise code), checked
+    // against the precise results (ulp_vs_actfn).
+    case_id fast = forward;
+    fast.impl = "actfn_fast";
+    add<float>(fast, 2, plain([log, cols](const float* x, const float*, float* y, std::size_t n) {
+                 const std::span<const float> in(x, n);
+                 const std::span<float> out(y, n);
+                 log ? actfn::log_softmax(actfn::fast_tier, in, out, cols)
+                     : actfn::softmax(actfn::fast_tier, in, out, cols);
+               }), actfn_rowwise_reference<float>(function, pass::forward, cols));
     add<float>(backward, 3, [log, cols, name](const float* x, const float* dy, float* dx, std::size_t n) {
       return [log, cols, y = rowwise_output(name, x, n, cols), dy, dx, n] {
         const std::span<const float> g(dy, n);

@@ -815,3 +815,100 @@ TEMPLATE_TEST_CASE("rowwise softmax refuses bad sizes and partial overlap", "[so
                                                 std::span<T>(big).subspan(1, 6), 3),
                     Contains("dy (6 elements) and dx (6 elements) partly overlap"));
 }
+
+// ---- the fast tier (actfn::fast_tier) ----------------------------------------------------------
+
+TEST_CASE("fast softmax and log_softmax: within the fast contract on every row (float)",
+          "[softmax][fast]") {
+  // The contract, |y - ref| <= max(4 ulp(ref), 2^-22): ulp_error in ULPs of max(|ref|, 1/2)
+  // at most 4 (fast_contract_ulp). Rows of every length up to 2W + 1, 8W + 3 and 1000, values
+  // spread over [-s, s] for small and large s, and long rows dominated by one entry.
+  using T = float;
+  constexpr long double contract = 4;
+  auto check = [&](const std::vector<T>& x, std::size_t cols, const char* what) {
+    std::vector<T> y(x.size()), l(x.size());
+    actfn::softmax(actfn::fast_tier, x, y, cols);
+    actfn::log_softmax(actfn::fast_tier, x, l, cols);
+    long double worst_y = 0, worst_l = 0;
+    for (std::size_t r = 0; r < x.size(); r += cols) {
+      const auto row = std::span<const T>(x).subspan(r, cols);
+      const auto want = ref_softmax<T>(row), want_log = ref_log_softmax<T>(row);
+      for (std::size_t j = 0; j < cols; ++j) {
+        const long double ey = ulp_error<T>(y[r + j], want[j], 0.5L);
+        const long double el = ulp_error<T>(l[r + j], want_log[j], 0.5L);
+        worst_y = std::max(worst_y, ey);
+        worst_l = std::max(worst_l, el);
+        if (ey <= contract && el <= contract) continue;
+        CAPTURE(what, cols, r, j, x[r + j], y[r + j], l[r + j]);
+        CHECK(ey <= contract);
+        CHECK(el <= contract);
+      }
+    }
+    INFO(what << ": largest errors " << static_cast<double>(worst_y) << " (softmax), "
+              << static_cast<double>(worst_l) << " (log_softmax)");
+    CHECK(worst_y <= contract);
+  };
+  for (const double spread : {1.0, 10.0, 60.0, 1e4}) {
+    for (const std::size_t cols : row_lengths<T>(1)) {
+      CAPTURE(spread);
+      check(uniform<T>(3 * cols, -spread, spread, cols + 17), cols, "uniform rows");
+    }
+  }
+  std::vector<T> dominant = uniform<T>(4096, -30.0, -5.0, 99);
+  dominant[1234] = T(2);
+  check(dominant, dominant.size(), "a row dominated by one entry");
+  std::vector<T> huge = uniform<T>(64, 1e30, 1.0000001e30, 5);
+  check(huge, huge.size(), "huge values");
+}
+
+TEST_CASE("fast softmax and log_softmax: -inf, +inf and NaN as the precise tier",
+          "[softmax][fast]") {
+  using T = float;
+  const T nan = std::numeric_limits<T>::quiet_NaN();
+  const std::vector<T> x = {-inf<T>, T(1), T(2), -inf<T>, T(-3),            //
+                            -inf<T>, -inf<T>, -inf<T>, -inf<T>, -inf<T>,  //
+                            T(1), inf<T>, T(2), T(0), T(0),               //
+                            T(1), nan, T(2), T(0), T(0)};
+  std::vector<T> y(x.size()), l(x.size());
+  actfn::softmax(actfn::fast_tier, x, y, 5);
+  actfn::log_softmax(actfn::fast_tier, x, l, 5);
+  CHECK(y[0] == T(0));
+  CHECK(y[3] == T(0));
+  CHECK(l[0] == -inf<T>);
+  CHECK(l[3] == -inf<T>);
+  for (const std::size_t j : {1, 2, 4}) {
+    CHECK(std::isfinite(y[j]));
+    CHECK(std::isfinite(l[j]));
+  }
+  for (std::size_t i = 5; i < x.size(); ++i) {
+    CAPTURE(i, x[i]);
+    CHECK(std::isnan(y[i]));
+    CHECK(std::isnan(l[i]));
+  }
+}
+
+TEMPLATE_TEST_CASE("fast tier: double and the backward passes are the precise results",
+                   "[softmax][fast]", float, double) {
+  // The fast forward passes differ in float only; the backward passes are the precise code.
+  using T = TestType;
+  const std::size_t cols = 8 * W<T> + 3;
+  const auto x = uniform<T>(2 * cols, -8.0, 8.0, 3);
+  const auto dy = uniform<T>(2 * cols, -2.0, 2.0, 4);
+  std::vector<T> y(x.size()), l(x.size()), a(x.size()), b(x.size());
+  actfn::softmax(x, y, cols);
+  actfn::log_softmax(x, l, cols);
+  if constexpr (std::is_same_v<T, double>) {
+    actfn::softmax(actfn::fast_tier, x, a, cols);
+    actfn::log_softmax(actfn::fast_tier, x, b, cols);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      CHECK(same_bits(a[i], y[i]));
+      CHECK(same_bits(b[i], l[i]));
+    }
+  }
+  actfn::softmax_backward(y, dy, a, cols);
+  actfn::softmax_backward(actfn::fast_tier, y, dy, b, cols);
+  for (std::size_t i = 0; i < x.size(); ++i) CHECK(same_bits(a[i], b[i]));
+  actfn::log_softmax_backward(l, dy, a, cols);
+  actfn::log_softmax_backward(actfn::fast_tier, l, dy, b, cols);
+  for (std::size_t i = 0; i < x.size(); ++i) CHECK(same_bits(a[i], b[i]));
+}

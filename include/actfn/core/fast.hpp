@@ -181,6 +181,14 @@ inline constexpr bool is_fast = false;
 template <class F>
 inline constexpr bool is_fast<fast_t<F>> = true;
 
+/// The fast tier of the row-wise functions that are not functors (softmax, log_softmax and
+/// their backward passes, actfn/rowwise/softmax.hpp), taken as their first argument:
+/// actfn::softmax(actfn::fast_tier, x, y, cols).
+struct fast_tier_t {
+  explicit constexpr fast_tier_t() = default;
+};
+inline constexpr fast_tier_t fast_tier{};
+
 /// The fast tier of f (see the top of the file); fast(fast(f)) is fast(f).
 template <class F>
   requires activation<F>

@@ -100,6 +100,18 @@ struct log_sigmoid : unary<log_sigmoid> {
                                [&] { return math::exp_times(dy, math::negated(x)); });
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept { return -math::expm1(y); }
+
+  /// Fast tier (actfn::fast, core/fast.hpp): the value is the precise one; f' in float is
+  /// math::fast::sigmoid_alone(-x) (sigmoid's fast value). Double: the precise kernels. Bound
+  /// in the fast measure (ULPs of max(|f|, 1/2)); the value's is the precise one.
+  static constexpr accuracy fast_bound{2, 2, 1.5, 2.5};
+  template <class B> B eval_derivative_fast(B x) const noexcept {
+    if constexpr (math::fast::is_float<B>) {
+      return math::fast::sigmoid_alone(math::negated(x));
+    } else {
+      return eval_derivative(x);
+    }
+  }
 };
 
 /// hardsigmoid(x) = relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, else (x + 3) / 6.

@@ -5,6 +5,7 @@
 
 #include "actfn/core/check.hpp"
 #include "actfn/core/unary.hpp"
+#include "actfn/math/fast.hpp"
 #include "actfn/math/fma.hpp"
 #include "actfn/math/logistic.hpp"
 
@@ -94,6 +95,22 @@ struct softplus : unary<softplus> {
       return math::exp_times(dy, z, math::product_correction(x, b, z));
     });
   }
+  /// Fast tier (actfn::fast, core/fast.hpp): the value is the precise one; f' in float is
+  /// math::fast::sigmoid_alone(z), z = beta x rounded, 1 above the threshold, without the
+  /// correction for z's rounding dz: |dz| <= 2^-24 |z| and sigmoid'(z) |z| <= 0.23, so it adds
+  /// at most 0.23 units of 2^-24. Double: the precise kernels. Bounds in the fast measure (ULPs
+  /// of max(|f|, 1/2)); the value's are the precise ones.
+  static constexpr accuracy fast_bound{2, 2, 1.5, 2.5};
+  static constexpr accuracy fast_parameter_bound{3.5, 2.5, 3, 3};
+  template <class B> B eval_derivative_fast(B x) const noexcept {
+    if constexpr (math::fast::is_float<B>) {
+      const B z = beta == 1 ? x : detail::splat<B>(beta) * x;
+      return xsimd::select(z > detail::splat<B>(threshold), B(1), math::fast::sigmoid_alone(z));
+    } else {
+      return eval_derivative(x);
+    }
+  }
+
   template <class B> B eval_derivative_from_output(B y) const noexcept {
     const B z = detail::splat<B>(beta) * y;
     return xsimd::select(z > detail::splat<B>(threshold), B(1), -math::expm1(-z));

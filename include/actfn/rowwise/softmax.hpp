@@ -71,9 +71,11 @@
 #include <vector>
 
 #include "actfn/core/check.hpp"
+#include "actfn/core/fast.hpp"
 #include "actfn/core/span.hpp"
 #include "actfn/core/unary.hpp"
 #include "actfn/math/exp.hpp"
+#include "actfn/math/fast.hpp"
 #include "actfn/math/fma.hpp"
 
 namespace actfn {
@@ -276,18 +278,36 @@ template <class B>
   });
 }
 
-template <class Arch, class T>
+/// exp(x - m) for a row with maximum m: exp_of_difference, or in the fast tier (Fast, float)
+/// math::fast::exp_nonpositive of the rounded difference (its 0.9-ULP variant): for x - m
+/// inexact, |x - m| >= 1 and exp(x - m) <= 1/e, where the rounding's effect stays below the
+/// absolute floor of the fast contract. -inf gives 0 and NaN NaN, as exp_of_difference.
+template <bool Fast, class B>
+[[gnu::always_inline]] inline B row_exp(B x, B m) {
+  if constexpr (Fast && math::fast::is_float<B>) {
+    return math::fast::exp_nonpositive<math::exp_use::value>(x - m);
+  } else {
+    return exp_of_difference(x, m);
+  }
+}
+
+template <class Arch, class T, bool Fast = false>
 void softmax_row(const T* x, T* y, std::size_t n) {
   using B = xsimd::batch<T, Arch>;
   const B m(row_max<Arch>(x, n));
-  transform<Arch>(n, y, [m](B xb) { return exp_of_difference(xb, m); }, x);
+  transform<Arch>(n, y, [m](B xb) { return row_exp<Fast>(xb, m); }, x);
   const T s = static_cast<T>(sum_in_double<Arch, double>(n, [](auto e) { return e; }, y));
-  // e / s as e (1 / s) corrected by its remainder: the same quotients (math::divide_by).
+  // e / s as e (1 / s) corrected by its remainder: the same quotients (math::divide_by); the
+  // fast tier takes e (1 / s), one more rounding.
   const B sb(s), inv(T(1) / s);
-  transform<Arch>(n, y, [sb, inv](B e) { return math::divide_by(e, sb, inv); }, y);
+  if constexpr (Fast && std::is_same_v<T, float>) {
+    transform<Arch>(n, y, [inv](B e) { return e * inv; }, y);
+  } else {
+    transform<Arch>(n, y, [sb, inv](B e) { return math::divide_by(e, sb, inv); }, y);
+  }
 }
 
-template <class Arch, class T>
+template <class Arch, class T, bool Fast = false>
 void log_softmax_row(const T* x, T* y, std::size_t n) {
   const T m = row_max<Arch>(x, n);
   // sum_i exp(x_i - m) = n_max + rest: the n_max entries with x_i - m == 0 contribute exactly 1
@@ -304,7 +324,7 @@ void log_softmax_row(const T* x, T* y, std::size_t n) {
   const auto terms = [m](B xb) {
     const auto top = xb - B(m) == B(0);
     return std::pair{xsimd::select(top, B(1), B(0)),
-                     xsimd::select(top, B(0), exp_of_difference(xb, B(m)))};
+                     xsimd::select(top, B(0), row_exp<Fast>(xb, B(m)))};
   };
   const auto add = [](sums s, std::pair<B, B> v) {
     s.ones += v.first;
@@ -570,6 +590,14 @@ struct log_softmax_rows {
   static constexpr auto run = log_softmax_row<Arch, T>;
 };
 template <class Arch, class T>
+struct softmax_fast_rows {
+  static constexpr auto run = softmax_row<Arch, T, true>;
+};
+template <class Arch, class T>
+struct log_softmax_fast_rows {
+  static constexpr auto run = log_softmax_row<Arch, T, true>;
+};
+template <class Arch, class T>
 struct softmax_backward_rows {
   static constexpr auto run = softmax_backward_row<Arch, T>;
 };
@@ -597,26 +625,37 @@ void for_rows(std::string_view where, std::span<const T> y, std::span<const T> d
     row(y.data() + r, dy.data() + r, dx.data() + r, cols);
 }
 
+/// Checks the types of a forward call and runs Rows over every row (for_rows).
+template <class Arch, template <class, class> class Rows, class X, class Y>
+void forward_rows(std::string_view where, X&& x, Y&& y, std::size_t cols) {
+  using T = range_value<X>;
+  static_assert(std::is_same_v<T, range_value<Y>>,
+                "actfn::softmax / log_softmax: x and y must have the same element type");
+  for_rows<T>(where, in_span(x), out_span(y), cols, row_of<Arch, T, Rows>);
+}
+
+/// Checks the types of a backward call and runs Rows over every row (for_rows).
+template <class Arch, template <class, class> class Rows, class Yr, class DY, class DX>
+void backward_rows(std::string_view where, Yr&& y, DY&& dy, DX&& dx, std::size_t cols) {
+  using T = range_value<Yr>;
+  static_assert(std::is_same_v<T, range_value<DY>> && std::is_same_v<T, range_value<DX>>,
+                "actfn::softmax_backward / log_softmax_backward: y, dy and dx must have the "
+                "same element type");
+  for_rows<T>(where, in_span(y), in_span(dy), out_span(dx), cols, row_of<Arch, T, Rows>);
+}
+
 }  // namespace detail
 
 /// y = softmax(x) over each row of `cols` elements.
 template <class Arch = xsimd::default_arch, detail::real_input X, detail::real_output Y>
 void softmax(X&& x, Y&& y, std::size_t cols) {
-  using T = detail::range_value<X>;
-  static_assert(std::is_same_v<T, detail::range_value<Y>>,
-                "actfn::softmax: x and y must have the same element type");
-  detail::for_rows<T>("softmax", detail::in_span(x), detail::out_span(y), cols,
-                            detail::row_of<Arch, T, detail::softmax_rows>);
+  detail::forward_rows<Arch, detail::softmax_rows>("softmax", x, y, cols);
 }
 
 /// y = log_softmax(x) over each row of `cols` elements.
 template <class Arch = xsimd::default_arch, detail::real_input X, detail::real_output Y>
 void log_softmax(X&& x, Y&& y, std::size_t cols) {
-  using T = detail::range_value<X>;
-  static_assert(std::is_same_v<T, detail::range_value<Y>>,
-                "actfn::log_softmax: x and y must have the same element type");
-  detail::for_rows<T>("log_softmax", detail::in_span(x), detail::out_span(y), cols,
-                            detail::row_of<Arch, T, detail::log_softmax_rows>);
+  detail::forward_rows<Arch, detail::log_softmax_rows>("log_softmax", x, y, cols);
 }
 
 /// dx = y * (dy - sum(dy * y)) per row, from the softmax output y and the gradient dy.
@@ -629,13 +668,7 @@ void log_softmax(X&& x, Y&& y, std::size_t cols) {
 template <class Arch = xsimd::default_arch, detail::real_input Yr, detail::real_input DY,
           detail::real_output DX>
 void softmax_backward(Yr&& y, DY&& dy, DX&& dx, std::size_t cols) {
-  using T = detail::range_value<Yr>;
-  static_assert(std::is_same_v<T, detail::range_value<DY>> &&
-                    std::is_same_v<T, detail::range_value<DX>>,
-                "actfn::softmax_backward: y, dy and dx must have the same element type");
-  detail::for_rows<T>("softmax_backward", detail::in_span(y), detail::in_span(dy),
-                            detail::out_span(dx), cols,
-                            detail::row_of<Arch, T, detail::softmax_backward_rows>);
+  detail::backward_rows<Arch, detail::softmax_backward_rows>("softmax_backward", y, dy, dx, cols);
 }
 
 /// dx = dy - exp(y) * sum(dy) per row, from the log_softmax output y and the gradient dy.
@@ -649,13 +682,38 @@ void softmax_backward(Yr&& y, DY&& dy, DX&& dx, std::size_t cols) {
 template <class Arch = xsimd::default_arch, detail::real_input Yr, detail::real_input DY,
           detail::real_output DX>
 void log_softmax_backward(Yr&& y, DY&& dy, DX&& dx, std::size_t cols) {
-  using T = detail::range_value<Yr>;
-  static_assert(std::is_same_v<T, detail::range_value<DY>> &&
-                    std::is_same_v<T, detail::range_value<DX>>,
-                "actfn::log_softmax_backward: y, dy and dx must have the same element type");
-  detail::for_rows<T>("log_softmax_backward", detail::in_span(y), detail::in_span(dy),
-                            detail::out_span(dx), cols,
-                            detail::row_of<Arch, T, detail::log_softmax_backward_rows>);
+  detail::backward_rows<Arch, detail::log_softmax_backward_rows>("log_softmax_backward", y, dy,
+                                                                 dx, cols);
+}
+
+// ---- The fast tier (actfn::fast_tier, core/fast.hpp) -------------------------------------------
+// The same functions with actfn::fast_tier as their first argument. Forward, float (and the
+// storage types, computed in float): exp(x_j - m) by math::fast::exp_nonpositive without the
+// subtraction's correction (row_exp), and y = e (1 / s) without the quotient's correction; the
+// sums as in the precise tier. Within the fast contract, max(4 ulp, 2^-22) of each result, on
+// every row (tests/rowwise/test_softmax.cpp). Double, and the backward passes (a sum and one
+// pass over the row, as cheap as a fast form would be): the precise code, bit for bit.
+
+template <class Arch = xsimd::default_arch, detail::real_input X, detail::real_output Y>
+void softmax(fast_tier_t, X&& x, Y&& y, std::size_t cols) {
+  detail::forward_rows<Arch, detail::softmax_fast_rows>("softmax", x, y, cols);
+}
+
+template <class Arch = xsimd::default_arch, detail::real_input X, detail::real_output Y>
+void log_softmax(fast_tier_t, X&& x, Y&& y, std::size_t cols) {
+  detail::forward_rows<Arch, detail::log_softmax_fast_rows>("log_softmax", x, y, cols);
+}
+
+template <class Arch = xsimd::default_arch, detail::real_input Yr, detail::real_input DY,
+          detail::real_output DX>
+void softmax_backward(fast_tier_t, Yr&& y, DY&& dy, DX&& dx, std::size_t cols) {
+  softmax_backward<Arch>(y, dy, dx, cols);
+}
+
+template <class Arch = xsimd::default_arch, detail::real_input Yr, detail::real_input DY,
+          detail::real_output DX>
+void log_softmax_backward(fast_tier_t, Yr&& y, DY&& dy, DX&& dx, std::size_t cols) {
+  log_softmax_backward<Arch>(y, dy, dx, cols);
 }
 
 }  // namespace actfn
