@@ -81,6 +81,8 @@ reference_fn<T> actfn_reference(std::string_view function, pass direction) {
 }
 template reference_fn<float> actfn_reference<float>(std::string_view, pass);
 template reference_fn<double> actfn_reference<double>(std::string_view, pass);
+template reference_fn<actfn::bfloat16> actfn_reference<actfn::bfloat16>(std::string_view, pass);
+template reference_fn<actfn::float16> actfn_reference<actfn::float16>(std::string_view, pass);
 
 template <class T>
 std::vector<T> rowwise_output(std::string_view function, const T* x, std::size_t n, std::size_t cols) {
@@ -147,8 +149,8 @@ void add_actfn(std::size_t n) {
   add_functor<T>(F{}, "actfn", n, false);
 }
 
-/// actfn::fast(F{}), as impl "actfn_fast" (float only: the double fast tier is the precise
-/// kernels), with its distance from actfn's precise results as ulp_vs_actfn.
+/// actfn::fast(F{}), as impl "actfn_fast" (float and the storage types: the double fast tier is
+/// the precise kernels), with its distance from actfn's precise results as ulp_vs_actfn.
 template <class F, class T>
 void add_actfn_fast(std::size_t n) {
   add_functor<T>(actfn::fast(F{}), "actfn_fast", n, true);
@@ -198,12 +200,13 @@ void add_actfn_rowwise(shape s) {
   }
 }
 
-/// memcpy and actfn's rows of every catalogue function for storage type S at n elements.
+/// memcpy and actfn's rows of every catalogue function for storage type S at n elements, both
+/// tiers.
 template <class S>
 void add_storage(std::size_t n) {
   add_memcpy<S>(n);
   [&]<class... F>(std::type_identity<std::tuple<F...>>) {
-    (add_actfn<F, S>(n), ...);
+    ((add_actfn<F, S>(n), add_actfn_fast<F, S>(n)), ...);
   }(std::type_identity<actfn::catalogue>{});
 }
 
@@ -224,7 +227,9 @@ void register_all() {
     }(std::type_identity<actfn::catalogue>{});
     for (const peer& p : all) p.elementwise(elem::f64, n);
     add_storage<actfn::bfloat16>(n);
+    for (const peer& p : all) p.elementwise(elem::bf16, n);
     add_storage<actfn::float16>(n);
+    for (const peer& p : all) p.elementwise(elem::f16, n);
   }
   for (shape s : row_shapes) {
     add_memcpy<float>(s.rows * s.cols);

@@ -174,35 +174,76 @@ workspace<T>& acquire(std::size_t n) {
 /// How many leading elements of a peer's output are compared with actfn's.
 inline constexpr std::size_t check_prefix = std::size_t{1} << 16;
 
-/// The first element (of the first `count`) where got and want differ by more than
-/// tol * max(1, |want|), as a message; empty when they agree. tol is loose enough for the
-/// different approximations libraries use (their errors are about 1e-6 relative), and tight
-/// enough to catch a different function or parameter.
+/// v as a double (a storage type through float, which holds it exactly).
 template <class T>
-std::string mismatch(const T* x, const T* got, const T* want, std::size_t count, double tol = 1e-4) {
+double as_double(T v) {
+  if constexpr (actfn::storage_scalar<T>) {
+    return static_cast<float>(v);
+  } else {
+    return static_cast<double>(v);
+  }
+}
+
+/// The significant bits and the smallest normal number of T (float, double or a storage type).
+template <class T>
+inline constexpr int digits_of = [] {
+  if constexpr (std::is_same_v<T, actfn::bfloat16>) {
+    return 8;
+  } else if constexpr (std::is_same_v<T, actfn::float16>) {
+    return 11;
+  } else {
+    return std::numeric_limits<T>::digits;
+  }
+}();
+template <class T>
+inline constexpr double min_normal_of = [] {
+  if constexpr (std::is_same_v<T, actfn::bfloat16>) {
+    return 0x1p-126;
+  } else if constexpr (std::is_same_v<T, actfn::float16>) {
+    return 0x1p-14;
+  } else {
+    return double(std::numeric_limits<T>::min());
+  }
+}();
+
+/// The relative tolerance of the peer check: 1e-4 for float and double, loose enough for the
+/// different approximations libraries use (their errors are about 1e-6 relative) and tight
+/// enough to catch a different function or parameter; four ULPs of a storage type (2^-6
+/// bfloat16, 2^-9 float16), whose own rounding is already 2^-9 / 2^-12 and which a peer may
+/// round twice or compute in.
+template <class T>
+inline constexpr double tolerance_of = actfn::storage_scalar<T> ? std::ldexp(1.0, 3 - digits_of<T>) : 1e-4;
+
+/// The first element (of the first `count`) where got and want differ by more than
+/// tolerance_of<T> * max(1, |want|), as a message; empty when they agree.
+template <class T>
+std::string mismatch(const T* x, const T* got, const T* want, std::size_t count) {
+  const double tol = tolerance_of<T>;
   for (std::size_t i = 0; i < count; ++i) {
-    const double g = got[i], w = want[i];
+    const double g = as_double(got[i]), w = as_double(want[i]);
     if (!(std::abs(g - w) <= tol * std::max(1.0, std::abs(w)))) {
       std::ostringstream s;
       s.precision(9);
-      s << "output differs from actfn's at element " << i << " (input " << x[i] << "): " << g
-        << " instead of " << w;
+      s << "output differs from actfn's at element " << i << " (input " << as_double(x[i])
+        << "): " << g << " instead of " << w;
       return s.str();
     }
   }
   return {};
 }
 
-/// How far got is from want in units in the last place of want (at least the smallest normal
-/// number's): the peer's distance from actfn, which is itself within a few ULPs of the exact
-/// result (README: accuracy), so this is about the peer's own error.
+/// How far got is from want in units in the last place of want in T (at least the smallest
+/// normal number's): the peer's distance from actfn, which is itself within a few ULPs of the
+/// exact result (README: accuracy; one ULP of a storage type), so this is about the peer's own
+/// error.
 template <class T>
 double ulp_distance(T got, T want) {
-  if (std::isnan(got) || std::isnan(want)) return std::isnan(got) && std::isnan(want) ? 0 : HUGE_VAL;
-  if (got == want) return 0;
-  const T a = std::max(std::abs(want), std::numeric_limits<T>::min());
-  const T ulp = std::nextafter(a, std::numeric_limits<T>::infinity()) - a;
-  return std::abs(double(got) - double(want)) / double(ulp);
+  const double g = as_double(got), w = as_double(want);
+  if (std::isnan(g) || std::isnan(w)) return std::isnan(g) && std::isnan(w) ? 0 : HUGE_VAL;
+  if (g == w) return 0;
+  const double a = std::max(std::abs(w), min_normal_of<T>);
+  const double ulp = std::ldexp(1.0, std::ilogb(a) - digits_of<T> + 1);
+  return std::abs(g - w) / ulp;
 }
 
 /// actfn's result on the first `count` elements of the workspace (the peer check's reference).
@@ -214,7 +255,7 @@ using reference_fn = std::function<void(const T*, const T*, T*, std::size_t)>;
 
 /// With a reference: runs the benchmark's callable once and compares its output with actfn's
 /// (see mismatch): a mismatch becomes the benchmark's error, else the largest distance in ULPs
-/// is its counter ulp_vs_actfn. Float and double only (the peers').
+/// is its counter ulp_vs_actfn (in ULPs of T).
 template <class T, class Run>
 void check_against(const reference_fn<T>& reference, Run& run, workspace<T>& w, std::size_t checked,
                    benchmark::State& state) {
@@ -248,7 +289,7 @@ void add(const case_id& id, std::size_t arrays, Setup setup, reference_fn<T> ref
   benchmark::RegisterBenchmark(name.c_str(), [n, checked, arrays, setup, reference](benchmark::State& state) {
     workspace<T>& w = acquire<T>(n);
     auto run = setup(w.x.data(), w.dy.data(), w.out.data(), n);
-    if constexpr (std::is_floating_point_v<T>) check_against(reference, run, w, checked, state);
+    check_against(reference, run, w, checked, state);
     if (state.error_occurred()) {
       for (auto _ : state) {
       }
@@ -279,7 +320,7 @@ auto plain(Kernel kernel) {
 // --- actfn's own results, the reference every peer is checked against ----------------------------
 
 /// actfn's forward / backward of the catalogue function named `function`, with default
-/// parameters, on float or double: reference_fn for the peer check.
+/// parameters, on float, double, bfloat16 or float16: reference_fn for the peer check.
 template <class T>
 reference_fn<T> actfn_reference(std::string_view function, pass direction);
 

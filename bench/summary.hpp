@@ -554,7 +554,8 @@ class summary_reporter : public benchmark::BenchmarkReporter {
   void print_half(std::ostream& out, const table& t) const {
     std::vector<std::vector<std::string>> body;
     std::map<std::pair<elem, std::size_t>, std::array<logs, 2>> means;  // half/f32, half/memcpy
-    std::vector<std::string> slow_float, slow_memcpy;
+    std::vector<std::string> slow_float, slow_memcpy, behind_peer, fast_behind_peer;
+    std::size_t rows_with_peer = 0;
     std::size_t large_rows = 0;
     const std::size_t large = sizes[std::size(sizes) - 1];
     for (const auto& [k, r] : t.rows) {
@@ -565,10 +566,23 @@ class summary_reporter : public benchmark::BenchmarkReporter {
       const auto versus_float =
           fr == t.rows.end() ? std::nullopt : ratio(gelem(r, "actfn"), gelem(fr->second, "actfn"));
       const auto versus_copy = versus_memcpy(t, k, r);
+      const auto best = best_peer(r);
+      const auto versus_peer = versus_best(r);
+      const auto fast_versus_peer =
+          best ? ratio(gelem(r, "actfn_fast"), best->second) : std::optional<double>{};
       body.push_back({k.function, std::string(name_of(k.direction)), std::string(name_of(k.type)),
-                      size_label(k), cell(r, "actfn"),
+                      size_label(k), cell(r, "actfn"), cell(r, "actfn_fast"),
                       fr == t.rows.end() ? "n/a" : cell(fr->second, "actfn"), number(versus_float),
-                      number(versus_copy)});
+                      number(versus_copy), best ? best->first : "-",
+                      best ? number(best->second) : "-", number(versus_peer),
+                      number(fast_versus_peer)});
+      if (best) {
+        ++rows_with_peer;
+        const std::string label = k.function + "/" + std::string(name_of(k.direction)) + "/" +
+                                  std::string(name_of(k.type)) + "/" + size_label(k);
+        if (!versus_peer || *versus_peer < 1) behind_peer.push_back(label);
+        if (!fast_versus_peer || *fast_versus_peer < 1) fast_behind_peer.push_back(label);
+      }
       if (versus_float && *versus_float > 0) means[{k.type, k.size}][0].add(*versus_float);
       if (versus_copy && *versus_copy > 0) means[{k.type, k.size}][1].add(*versus_copy);
       if (k.size == large) {
@@ -582,9 +596,13 @@ class summary_reporter : public benchmark::BenchmarkReporter {
     if (body.empty()) return;
     out << "\n## bfloat16 and float16: actfn vs. its own float rows\n\n"
            "half/f32: elements per second over actfn's float rows (same function, pass, size).\n"
-           "half/memcpy: bytes (read + written) per second over memcpy's of the same bytes.\n\n";
-    print_table(out, {"function", "pass", "type", "size", "actfn", "actfn f32", "half/f32", "half/memcpy"},
-                {false, false, false, true, true, true, true, true}, body);
+           "half/memcpy: bytes (read + written) per second over memcpy's of the same bytes.\n"
+           "fast: actfn::fast(f) on the same buffers. best: the fastest peer on the same type\n"
+           "(oneDNN's bf16 / f16 eltwise where it runs); actfn/best, fast/best: over it.\n\n";
+    print_table(out, {"function", "pass", "type", "size", "actfn", "fast", "actfn f32", "half/f32",
+                      "half/memcpy", "best", "best Gelem/s", "actfn/best", "fast/best"},
+                {false, false, false, true, true, true, true, true, true, false, true, true, true},
+                body);
     out << '\n';
     std::vector<std::vector<std::string>> mean_rows;
     for (const auto& [key, g] : means)
@@ -592,6 +610,14 @@ class summary_reporter : public benchmark::BenchmarkReporter {
                            number(g[0].geomean()), number(g[1].geomean()), std::to_string(g[0].count)});
     print_table(out, {"type", "size", "geomean half/f32", "geomean half/memcpy", "rows"},
                 {false, false, true, true, true}, mean_rows);
+    const auto peer_verdict = [&](const std::vector<std::string>& behind) {
+      return rows_with_peer == 0 ? std::string("no peer ran")
+                                 : std::string(behind.empty() ? "met" : "NOT met") + " (" +
+                                       std::to_string(behind.size()) + " of " +
+                                       std::to_string(rows_with_peer) + " rows behind)";
+    };
+    out << "\n- every row with a peer at least as fast as the best peer: precise "
+        << peer_verdict(behind_peer) << "; fast " << peer_verdict(fast_behind_peer) << '\n';
     if (large_rows == 0) return;
     const auto list = [&](const std::vector<std::string>& slow) {
       std::string s = std::string(slow.empty() ? "met" : "NOT met") + " (" +
