@@ -116,11 +116,11 @@ struct fast_t : unary<fast_t<F>> {
       return detail::precise_interleave<F>();
     }
   }();
+  // The derivative passes keep F's interleave with fast kernels too, the value passes take 1
+  // unless F says otherwise: measured, docs/design.md#interleave.
   static constexpr std::size_t derivative_interleave = [] {
     if constexpr (fast_derivative && requires { F::fast_derivative_interleave; }) {
       return std::size_t{F::fast_derivative_interleave};
-    } else if constexpr (fast_derivative) {
-      return std::size_t{1};
     } else {
       return detail::precise_derivative_interleave<F>();
     }
