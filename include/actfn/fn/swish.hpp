@@ -95,7 +95,7 @@ struct swish : unary<swish> {
   /// Bound in the fast measure (ULPs of max(|f|, 1/2)); fast_parameter_bound for beta other than 1
   /// (double: the precise parameter_bound).
   static constexpr accuracy fast_bound{2.5, 3.5, 2, 6.5};
-  static constexpr accuracy fast_parameter_bound{3.5, 4, 3, 6.5};
+  static constexpr accuracy fast_parameter_bound{4, 4, 3, 6.5};
   template <class B> B eval_fast(B x) const noexcept {
     if constexpr (math::fast::is_float<B>) {
       if (beta == 1) return math::times_vanishing(x, math::fast::sigmoid(x));

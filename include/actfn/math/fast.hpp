@@ -15,7 +15,13 @@
 //   gives NaN whatever n's bits are (an integer add to the exponent field would not).
 // - reciprocal(d): 1 / d; on AVX-512 the 14-bit estimate VRCP14PS and one Newton step
 //   (2^-27 relative), which costs less than the division there; elsewhere the division.
-// - one_plus_exp<S>(y): 1 + exp(S y) as one FMA, for kernels that need nothing else.
+// - one_plus_exp<S>(y): 1 + exp(S y) as one FMA, for kernels that need nothing else. On
+//   AVX-512 a shorter exp: S y = n ln 2 + S r with n a multiple of 1/32 (|S r| <= ln 2 / 64),
+//   2^frac(n) from a 32-entry table by one two-register permute (VPERMT2PS), 2^floor(n) applied
+//   by VSCALEFPS (which flushes to 0 far below, no integer arithmetic on exponent bits), and
+//   exp(S r) by a degree-2 polynomial (minimax relative error 2^-24.2): three multiply-adds
+//   instead of six, and no shift. The table-and-scale method is XNNPACK's (its "lut32-p2-
+//   perm2-scalef" kernels); the constants are fitted here.
 // - sigmoid_alone(x): 1 / (1 + e) or 1 minus it (absolute accuracy, enough for sigmoid
 //   itself); sigmoid(x) and logistic(x, s, c): e / (1 + e) below 0 (relative accuracy, for
 //   x sigmoid(x)).
@@ -51,19 +57,82 @@ inline constexpr float log2e = 0x1.715476p+0f;
 inline constexpr float ln2_hi = 0x1.62e4p-1f;
 inline constexpr float ln2_lo = 0x1.7f7d1cp-20f;
 inline constexpr float ln2 = 0x1.62e430p-1f;
+// one_plus_exp's AVX-512 exp: 2^(j/32) rounded to float, j = 0..31; 1.5 2^18, whose float
+// neighbours are 1/32 apart; exp(r) ~ lut_p(r) on |r| <= ln 2 / 64, fitted for relative error.
+alignas(64) inline constexpr float exp2_32nds[32] = {
+    0x1.000000p+0f, 0x1.059b0ep+0f, 0x1.0b5586p+0f, 0x1.11301ep+0f,
+    0x1.172b84p+0f, 0x1.1d4874p+0f, 0x1.2387a6p+0f, 0x1.29e9e0p+0f,
+    0x1.306fe0p+0f, 0x1.371a74p+0f, 0x1.3dea64p+0f, 0x1.44e086p+0f,
+    0x1.4bfdaep+0f, 0x1.5342b6p+0f, 0x1.5ab07ep+0f, 0x1.6247ecp+0f,
+    0x1.6a09e6p+0f, 0x1.71f75ep+0f, 0x1.7a1148p+0f, 0x1.82589ap+0f,
+    0x1.8ace54p+0f, 0x1.93737cp+0f, 0x1.9c4918p+0f, 0x1.a5503cp+0f,
+    0x1.ae89fap+0f, 0x1.b7f770p+0f, 0x1.c199bep+0f, 0x1.cb720ep+0f,
+    0x1.d5818ep+0f, 0x1.dfc974p+0f, 0x1.ea4afap+0f, 0x1.f50766p+0f,
+};
+inline constexpr float magic_32nds = 0x1.8p18f;
+inline constexpr float lut_p[] = {1.0f, 0x1.0000f6p+0f, 0x1.ffff0ap-2f};
 }  // namespace detail_fast
 
 /// Whether B computes in float (the fast kernels are float-only; double uses the precise ones).
 template <class B>
 inline constexpr bool is_float = std::is_same_v<typename B::value_type, float>;
 
+#if defined(__AVX512F__)
+namespace detail_fast {
+/// The AVX-512 exp's reduction (see the top of the file), for y <= 0: exp(S y) = s exp(S r)
+/// with s = 2^n (n a multiple of 1/32, |S r| <= ln 2 / 64). t = 1.5 2^18 + n: the sum's low
+/// mantissa bits are 32 n, whose low five bits the permute takes as the table index
+/// (32 n mod 32); scalef takes floor(n) from n itself and gives 0 where n < -150, NaN for NaN.
+/// y is clamped to -110 / S first, so that -inf gives s = 0 (n = -159) rather than r = NaN
+/// (MAXPS returns its second operand, y, for NaN).
+template <int S, class A>
+inline void exp_lut(xsimd::batch<float, A> y, xsimd::batch<float, A>& s,
+                    xsimd::batch<float, A>& r) noexcept {
+  using B = xsimd::batch<float, A>;
+  const B yc = xsimd::max(B(-110.0f / S), y);
+  const B t = fused(yc, B(log2e * S), B(magic_32nds));
+  const B n = t - B(magic_32nds);
+  r = fused(n, B(-ln2 / S), yc);  // S y = n ln 2 + S r; ln 2's rounding as exp_nonpositive's
+  const __m512 table = _mm512_permutex2var_ps(
+      _mm512_load_ps(exp2_32nds), _mm512_castps_si512(t), _mm512_load_ps(exp2_32nds + 16));
+  s = _mm512_scalef_ps(table, n);
+}
+/// lut_p with S folded into its coefficients (S^k c_k: exact).
+template <int S>
+inline constexpr float lut_q[] = {lut_p[0], lut_p[1] * S, lut_p[2] * S * S};
+static_assert(lut_p[0] == 1.0f);  // exp_nonpositive takes s + s (c1 r + c2 r^2)
+}  // namespace detail_fast
+#endif
+
+/// Whether B takes the AVX-512 exp (float batches of an AVX-512 architecture, multis of them).
+template <class B>
+inline constexpr bool lut_exp = [] {
+#if defined(__AVX512F__)
+  return is_float<B> && std::is_base_of_v<xsimd::avx512f, typename B::arch_type>;
+#else
+  return false;
+#endif
+}();
+
 /// exp(z) for z <= 0 (see the top of the file): 0 for z <= -88 (-inf included), NaN for NaN.
 /// Use = exp_use::value takes exp_in_range's degree-4 P instead (0.9 ULP, one FMA more) and
 /// ln 2 in two parts, for a result that a large factor keeps out of the absolute floor (swish
-/// with a small beta).
+/// with a small beta); on AVX-512 the derivative variant is the table-driven exp.
 template <exp_use Use = exp_use::derivative, class B>
 inline B exp_nonpositive(B z) noexcept {
   namespace k = detail_fast;
+#if defined(__AVX512F__)
+  if constexpr (lut_exp<B> && Use == exp_use::derivative) {
+    if constexpr (detail::is_multi<B>) {
+      return detail::each([](const auto& v) { return fast::exp_nonpositive<Use>(v); }, z);
+    } else {
+      // s + s (c1 r + c2 r^2), rounded once: the small sum is not rounded next to 1.
+      B s, r;
+      k::exp_lut<1>(z, s, r);
+      return fused(s, r * fused(B(k::lut_p[2]), r, B(k::lut_p[1])), s);
+    }
+  }
+#endif
   using I = detail::rebind<B, std::int32_t>;
   // -88 rounds to n = -127, whose 2^n below is built as +0: exp is then exactly 0 (the limit
   // at -inf) without a compare and a blend. MAXPS returns its second operand, z, for NaN.
@@ -92,6 +161,17 @@ template <int S, class B>
 inline B one_plus_exp(B y) noexcept {
   static_assert(S == 1 || S == 2);
   namespace k = detail_fast;
+#if defined(__AVX512F__)
+  if constexpr (lut_exp<B>) {
+    if constexpr (detail::is_multi<B>) {
+      return detail::each([](const auto& v) { return fast::one_plus_exp<S>(v); }, y);
+    } else {
+      B s, r;
+      k::exp_lut<S>(y, s, r);
+      return fused(s, math::horner(r, k::lut_q<S>), B(1));
+    }
+  }
+#endif
   using I = detail::rebind<B, std::int32_t>;
   constexpr float s2 = float(S * S), s3 = float(S * S * S);
   static constexpr float q[] = {1.0f, float(S), exp_detail::fast_p_derivative[0] * s2,
