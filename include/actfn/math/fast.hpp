@@ -13,15 +13,15 @@
 //   1 + r + r^2 P(r) with math::exp_detail's degree-3 P (exp_in_range<exp_use::derivative>'s
 //   polynomial), and 2^n as a float built from n's bits: multiplied in, so that NaN in r
 //   gives NaN whatever n's bits are (an integer add to the exponent field would not).
+//   On AVX-512 (the derivative variant) a shorter exp: n a multiple of 1/32 (|r| <= ln 2 / 64),
+//   2^frac(n) from a 32-entry table by one two-register permute (VPERMT2PS), 2^floor(n)
+//   applied by VSCALEFPS (0 far below, no integer arithmetic on exponent bits), and exp(r) =
+//   1 + c1 r + c2 r^2 (minimax relative error 2^-24.2), s + s (c1 r + c2 r^2) rounded once:
+//   three multiply-adds instead of six, and no shift. The table-and-scale method is XNNPACK's
+//   (its "lut32-p2-perm2-scalef" kernels); the constants are fitted here.
 // - reciprocal(d): 1 / d; on AVX-512 the 14-bit estimate VRCP14PS and one Newton step
 //   (2^-27 relative), which costs less than the division there; elsewhere the division.
-// - one_plus_exp<S>(y): 1 + exp(S y) as one FMA, for kernels that need nothing else. On
-//   AVX-512 a shorter exp: S y = n ln 2 + S r with n a multiple of 1/32 (|S r| <= ln 2 / 64),
-//   2^frac(n) from a 32-entry table by one two-register permute (VPERMT2PS), 2^floor(n) applied
-//   by VSCALEFPS (which flushes to 0 far below, no integer arithmetic on exponent bits), and
-//   exp(S r) by a degree-2 polynomial (minimax relative error 2^-24.2): three multiply-adds
-//   instead of six, and no shift. The table-and-scale method is XNNPACK's (its "lut32-p2-
-//   perm2-scalef" kernels); the constants are fitted here.
+// - one_plus_exp<S>(y): 1 + exp(S y) as one FMA, for kernels that need nothing else.
 // - sigmoid_alone(x): 1 / (1 + e) or 1 minus it (absolute accuracy, enough for sigmoid
 //   itself); sigmoid(x) and logistic(x, s, c): e / (1 + e) below 0 (relative accuracy, for
 //   x sigmoid(x)).
@@ -30,6 +30,11 @@
 //   difference carries exp's absolute error (2^-24 or so), which the absolute floor covers.
 //   (A rational x P(x^2) / Q(x^2) of degree 9/8 with one division was tried: its float
 //   evaluation left 5.2 units of 2^-24 near x = 8.6, beyond the contract.)
+// - On AVX-512 (with DQ) sigmoid_alone and tanh_exp take 1 / (1 + exp(-S x)) directly, for
+//   both signs of x (detail_fast::logistic_lut): the table-driven exp, x clamped to |x| <=
+//   88.5 / S with its sign kept (VRANGEPS), and NaN, +-0 and +-inf put back at the end by one
+//   VFIXUPIMMPS, in place of |x|, the clamp and the select or sign by x: 13 operations for
+//   sigmoid where the path above takes 17.
 // - normal_tail(x, c, e): c = Phi(-|x|), the lower tail of the normal CDF, and e = exp(-x^2 / 2),
 //   as c = e R(|x|), R(a) = Phi(-a) exp(a^2 / 2) (a Mills ratio: smooth, from 1/2 down to
 //   0.07 at 5.5) a rational P3(a) / Q4(a) with positive coefficients (no cancellation), relative
@@ -79,12 +84,19 @@ inline constexpr bool is_float = std::is_same_v<typename B::value_type, float>;
 
 #if defined(__AVX512F__)
 namespace detail_fast {
-/// The AVX-512 exp's reduction (see the top of the file), for y <= 0: exp(S y) = s exp(S r)
-/// with s = 2^n (n a multiple of 1/32, |S r| <= ln 2 / 64). t = 1.5 2^18 + n: the sum's low
-/// mantissa bits are 32 n, whose low five bits the permute takes as the table index
-/// (32 n mod 32); scalef takes floor(n) from n itself and gives 0 where n < -150, NaN for NaN.
-/// y is clamped to -110 / S first, so that -inf gives s = 0 (n = -159) rather than r = NaN
-/// (MAXPS returns its second operand, y, for NaN).
+/// The AVX-512 exp's reduction (see the top of the file). pow2_32nds: 2^n for n = t - 1.5 2^18
+/// a multiple of 1/32: the sum t's low mantissa bits are 32 n, whose low five bits the permute
+/// takes as the table index (32 n mod 32); scalef takes floor(n) from n itself and gives 0
+/// where n < -150, NaN for NaN. exp_lut, for y <= 0: exp(S y) = s exp(S r) with s = 2^n,
+/// |S r| <= ln 2 / 64; y is clamped to -110 / S first, so that -inf gives s = 0 (n = -159)
+/// rather than r = NaN (MAXPS returns its second operand, y, for NaN).
+template <class A>
+inline xsimd::batch<float, A> pow2_32nds(xsimd::batch<float, A> t,
+                                         xsimd::batch<float, A> n) noexcept {
+  const __m512 table = _mm512_permutex2var_ps(
+      _mm512_load_ps(exp2_32nds), _mm512_castps_si512(t), _mm512_load_ps(exp2_32nds + 16));
+  return _mm512_scalef_ps(table, n);
+}
 template <int S, class A>
 inline void exp_lut(xsimd::batch<float, A> y, xsimd::batch<float, A>& s,
                     xsimd::batch<float, A>& r) noexcept {
@@ -93,13 +105,8 @@ inline void exp_lut(xsimd::batch<float, A> y, xsimd::batch<float, A>& s,
   const B t = fused(yc, B(log2e * S), B(magic_32nds));
   const B n = t - B(magic_32nds);
   r = fused(n, B(-ln2 / S), yc);  // S y = n ln 2 + S r; ln 2's rounding as exp_nonpositive's
-  const __m512 table = _mm512_permutex2var_ps(
-      _mm512_load_ps(exp2_32nds), _mm512_castps_si512(t), _mm512_load_ps(exp2_32nds + 16));
-  s = _mm512_scalef_ps(table, n);
+  s = pow2_32nds(t, n);
 }
-/// lut_p with S folded into its coefficients (S^k c_k: exact).
-template <int S>
-inline constexpr float lut_q[] = {lut_p[0], lut_p[1] * S, lut_p[2] * S * S};
 static_assert(lut_p[0] == 1.0f);  // exp_nonpositive takes s + s (c1 r + c2 r^2)
 }  // namespace detail_fast
 #endif
@@ -161,17 +168,6 @@ template <int S, class B>
 inline B one_plus_exp(B y) noexcept {
   static_assert(S == 1 || S == 2);
   namespace k = detail_fast;
-#if defined(__AVX512F__)
-  if constexpr (lut_exp<B>) {
-    if constexpr (detail::is_multi<B>) {
-      return detail::each([](const auto& v) { return fast::one_plus_exp<S>(v); }, y);
-    } else {
-      B s, r;
-      k::exp_lut<S>(y, s, r);
-      return fused(s, math::horner(r, k::lut_q<S>), B(1));
-    }
-  }
-#endif
   using I = detail::rebind<B, std::int32_t>;
   constexpr float s2 = float(S * S), s3 = float(S * S * S);
   static constexpr float q[] = {1.0f, float(S), exp_detail::fast_p_derivative[0] * s2,
@@ -197,6 +193,71 @@ inline B reciprocal(B d) noexcept {
   }
 }
 
+#if defined(__AVX512DQ__)  // VRANGEPS
+namespace detail_fast {
+/// r = 1 / (1 + exp(-S x)) for every x, on AVX-512 (sigmoid_alone and tanh_exp there): no |x|
+/// and no select by sign, as 1 / (1 + e) has relative accuracy on both sides. x is clamped to
+/// |x| <= 88.5 / S, keeping its sign (VRANGEPS), so that e <= e^88.5 and 1 + e stay finite
+/// and the Newton step never meets inf * 0; the clamp also maps NaN and +-inf to finite
+/// values, which the callers put back with VFIXUPIMMPS (fixed_up). -S xc = n ln 2 - S r.
+template <int S, class A>
+inline xsimd::batch<float, A> logistic_lut(xsimd::batch<float, A> x) noexcept {
+  using B = xsimd::batch<float, A>;
+  static constexpr float q[] = {lut_p[0], -lut_p[1] * S, lut_p[2] * S * S};  // exp(-S r)
+  const B xc = _mm512_range_ps(x, B(88.5f / S), 0x02);  // min(|x|, 88.5 / S), x's sign
+  const B t = fused(xc, B(-log2e * S), B(magic_32nds));
+  const B n = t - B(magic_32nds);
+  const B r = fused(n, B(ln2 / S), xc);
+  return fast::reciprocal(fused(pow2_32nds(t, n), math::horner(r, q), B(1)));
+}
+/// y with the lanes where x is NaN, +-0 or +-inf replaced as Table says (VFIXUPIMMPS): four
+/// bits per class of x, from the lowest: quiet NaN, signalling NaN, +-0, +1, -inf, +inf; 0
+/// keeps y, 1 gives x, 2 x as a quiet NaN, 8 +0, 9 -1, 10 +1.
+template <int Table, class A>
+inline xsimd::batch<float, A> fixed_up(xsimd::batch<float, A> y,
+                                       xsimd::batch<float, A> x) noexcept {
+  return _mm512_fixupimm_ps(y, x, _mm512_set1_epi32(Table), 0);
+}
+inline constexpr int nan_in_nan_out = 0x2 | 0x2 << 4;
+inline constexpr int fixup_sigmoid = nan_in_nan_out | 0x8 << 16 | 0xA << 20;  // 0, 1 at -+inf
+inline constexpr int fixup_tanh = nan_in_nan_out | 0x1 << 8 | 0x9 << 16 | 0xA << 20;  // +-0
+inline constexpr int fixup_tails = nan_in_nan_out | 0x8 << 16 | 0x8 << 20;  // 0 at +-inf
+
+/// The sigmoid and tanh of the AVX-512 path, for batches and multis of them. tanh_lut sets
+/// slope = 4 r (1 - r) (0 at +-inf, where the clamped r is not exactly 0 or 1).
+template <class B>
+inline B sigmoid_lut(B x) noexcept {
+  if constexpr (detail::is_multi<B>) {
+    return detail::each([](const auto& v) { return sigmoid_lut(v); }, x);
+  } else {
+    return fixed_up<fixup_sigmoid>(logistic_lut<1>(x), x);
+  }
+}
+template <class B>
+inline B tanh_lut(B x, B& slope) noexcept {
+  if constexpr (detail::is_multi<B>) {
+    B r = detail::each([](const auto& v) { return logistic_lut<2>(v); }, x);
+    slope = detail::each([](const auto& v, const auto& w) { return fixed_up<fixup_tails>(v, w); },
+                         (B(4) * r) * (B(1) - r), x);
+    return detail::each([](const auto& v, const auto& w) { return fixed_up<fixup_tanh>(v, w); },
+                        fused(B(2), r, B(-1)), x);
+  } else {
+    const B r = logistic_lut<2>(x);
+    slope = fixed_up<fixup_tails>((B(4) * r) * (B(1) - r), x);
+    return fixed_up<fixup_tanh>(fused(B(2), r, B(-1)), x);
+  }
+}
+template <class B>
+inline B tanh_lut(B x) noexcept {
+  if constexpr (detail::is_multi<B>) {
+    return detail::each([](const auto& v) { return tanh_lut(v); }, x);
+  } else {
+    return fixed_up<fixup_tanh>(fused(B(2), logistic_lut<2>(x), B(-1)), x);
+  }
+}
+}  // namespace detail_fast
+#endif
+
 /// sigmoid(x) from e = exp(-|x|): 1 / (1 + e) for x >= 0, e / (1 + e) below (both within
 /// 3 ULP, no cancellation); 0 for x < -87.34 (e is 0 there), 1 for large x. NaN gives NaN.
 /// sigmoid(x) into s and 1 - sigmoid(x) into c, for the derivatives (out-parameters rather than
@@ -216,6 +277,13 @@ inline void logistic(B x, B& s, B& c) noexcept {
 /// +inf, NaN for NaN. Sets slope = r (1 - r), sigmoid'(x), too.
 template <class B>
 inline B sigmoid_alone(B x, B& slope) noexcept {
+#if defined(__AVX512DQ__)
+  if constexpr (lut_exp<B>) {
+    const B y = detail_fast::sigmoid_lut(x);
+    slope = y * (B(1) - y);
+    return y;
+  }
+#endif
   const B r = fast::reciprocal(fast::one_plus_exp<1>(math::minus_abs(x)));
   const B c = B(1) - r;
   slope = r * c;
@@ -223,6 +291,9 @@ inline B sigmoid_alone(B x, B& slope) noexcept {
 }
 template <class B>
 inline B sigmoid_alone(B x) noexcept {
+#if defined(__AVX512DQ__)
+  if constexpr (lut_exp<B>) return detail_fast::sigmoid_lut(x);
+#endif
   const B r = fast::reciprocal(fast::one_plus_exp<1>(math::minus_abs(x)));
   return xsimd::select(x < B(0), B(1) - r, r);
 }
@@ -239,12 +310,18 @@ inline B sigmoid(B x) noexcept {
 /// NaN. Sets slope = 4 r (1 - r) = tanh'(x) too.
 template <class B>
 inline B tanh_exp(B x, B& slope) noexcept {
+#if defined(__AVX512DQ__)
+  if constexpr (lut_exp<B>) return detail_fast::tanh_lut(x, slope);
+#endif
   const B r = fast::reciprocal(fast::one_plus_exp<2>(math::minus_abs(x)));
   slope = (B(4) * r) * (B(1) - r);
   return xsimd::bitwise_or(fused(B(2), r, B(-1)), xsimd::bitwise_and(x, B(-0.0f)));
 }
 template <class B>
 inline B tanh_exp(B x) noexcept {
+#if defined(__AVX512DQ__)
+  if constexpr (lut_exp<B>) return detail_fast::tanh_lut(x);
+#endif
   const B r = fast::reciprocal(fast::one_plus_exp<2>(math::minus_abs(x)));
   return xsimd::bitwise_or(fused(B(2), r, B(-1)), xsimd::bitwise_and(x, B(-0.0f)));
 }
