@@ -8,6 +8,7 @@
 #include "actfn/core/check.hpp"
 #include "actfn/core/unary.hpp"
 #include "actfn/math/exp.hpp"
+#include "actfn/math/fast.hpp"
 #include "actfn/math/fma.hpp"
 
 namespace actfn {
@@ -58,6 +59,32 @@ struct elu : unary<elu> {
     if (alpha < 0)
       detail::fail(name, "derivative_from_output needs alpha >= 0 (got ", alpha, ")");
     return xsimd::select(y > B(0), B(1), y + detail::splat<B>(alpha));
+  }
+
+  /// Fast tier (actfn::fast, core/fast.hpp), float: for |alpha| <= 1, alpha expm1(min(0, x)) by
+  /// math::fast::expm1_nonpositive (on AVX-512 the table-driven exp, whose absolute error of
+  /// about 2^-24, times |alpha| <= 1, stays within the 2^-22 floor wherever |f| < 1/2, and
+  /// relative where f is near 0; a larger alpha would scale it past 4 ULP of f, so other alphas
+  /// take the precise value); f' = alpha exp(x) by math::fast::exp_nonpositive for every alpha.
+  /// Double: the precise kernels. Bound in the fast measure (ULPs of max(|f|, 1/2)).
+  static constexpr accuracy fast_bound{2, 2.5, 1, 1};
+  static constexpr accuracy fast_parameter_bound{2, 3.5, 1.5, 1.5};
+  template <class B> B eval_fast(B x) const noexcept {
+    if constexpr (math::fast::is_float<B>) {
+      if (alpha >= -1 && alpha <= 1) {
+        const B em = math::fast::expm1_nonpositive(xsimd::min(B(0), x));  // keeps x's NaN
+        return xsimd::select(x >= B(0), x, alpha == 1 ? em : em * detail::splat<B>(alpha));
+      }
+    }
+    return eval(x);
+  }
+  template <class B> B eval_derivative_fast(B x) const noexcept {
+    if constexpr (math::fast::is_float<B>) {
+      const B e = math::fast::exp_nonpositive(xsimd::min(B(0), x));
+      return xsimd::select(x > B(0), B(1), alpha == 1 ? e : e * detail::splat<B>(alpha));
+    } else {
+      return eval_derivative(x);
+    }
   }
 
  private:
@@ -112,6 +139,20 @@ struct selu : unary<selu> {
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept {
     return xsimd::select(y > B(0), detail::splat<B>(scale), y + detail::splat<B>(scale_alpha));
+  }
+
+  /// Fast tier (actfn::fast, core/fast.hpp), float: f' = scale alpha exp(x) by
+  /// math::fast::exp_nonpositive. The value stays the precise one: scale alpha = 1.76 would
+  /// scale the fast expm1's absolute error past 4 ULP of f where f is near -1/2. Double: the
+  /// precise kernels. Bound in the fast measure (ULPs of max(|f|, 1/2)).
+  static constexpr accuracy fast_bound{2, 3.5, 2, 2};
+  template <class B> B eval_derivative_fast(B x) const noexcept {
+    if constexpr (math::fast::is_float<B>) {
+      const B e = math::fast::exp_nonpositive(xsimd::min(B(0), x));
+      return xsimd::select(x > B(0), detail::splat<B>(scale), e * detail::splat<B>(scale_alpha));
+    } else {
+      return eval_derivative(x);
+    }
   }
 
  private:
@@ -204,6 +245,20 @@ struct celu : unary<celu> {
   }
   template <class B> B eval_derivative_from_output(B y) const noexcept {
     return xsimd::select(y > B(0), B(1), (alpha == 1 ? y : y / detail::splat<B>(alpha)) + B(1));
+  }
+
+  /// Fast tier (actfn::fast, core/fast.hpp): for alpha = 1 elu's fast kernels (the same
+  /// function); for other alphas, and in double, the precise kernels.
+  static constexpr accuracy fast_bound = elu::fast_bound;
+  static constexpr accuracy fast_parameter_bound = parameter_bound;
+  template <class B> B eval_fast(B x) const noexcept {
+    return alpha == 1 ? elu{}.eval_fast(x) : eval(x);
+  }
+  template <class B> B eval_derivative_fast(B x) const noexcept {
+    return alpha == 1 ? elu{}.eval_derivative_fast(x) : eval_derivative(x);
+  }
+  template <class B> B eval_backward_fast(B x, B dy) const noexcept {
+    return alpha == 1 ? dy * elu{}.eval_derivative_fast(x) : eval_backward(x, dy);
   }
 };
 

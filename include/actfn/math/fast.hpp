@@ -160,6 +160,28 @@ inline B exp_nonpositive(B z) noexcept {
   return fused(s * r, fused(p, r, B(1)), s);  // s (1 + r (1 + r P(r)))
 }
 
+/// exp(x) - 1 for x <= 0 (callers pass min(0, x)), for the elu family's fast tier. On AVX-512
+/// the table-driven exp: s e^r - 1 = s q + (s - 1), q = c1 r + c2 r^2, rounded once: relative
+/// accuracy for |x| < ln 2 / 64 (where s = 1 and s - 1 = 0), an absolute error of about 2^-24
+/// elsewhere (s - 1 carries the table entry's rounding); -1 for x < -110 and -inf, NaN for NaN.
+/// Elsewhere math::expm1_fast (the precise kernel).
+template <class B>
+inline B expm1_nonpositive(B x) noexcept {
+#if defined(__AVX512F__)
+  if constexpr (lut_exp<B>) {
+    if constexpr (detail::is_multi<B>) {
+      return detail::each([](const auto& v) { return fast::expm1_nonpositive(v); }, x);
+    } else {
+      namespace k = detail_fast;
+      B s, r;
+      k::exp_lut<1>(x, s, r);
+      return fused(s, r * fused(B(k::lut_p[2]), r, B(k::lut_p[1])), s - B(1));
+    }
+  }
+#endif
+  return math::expm1_fast(x);
+}
+
 /// 1 + exp(S y) for y <= 0, S = 1 or 2, for the kernels that need only 1 + e (sigmoid, tanh):
 /// as exp_nonpositive<exp_use::derivative>(S y), but the scale S folded into the constants and
 /// into the polynomial's coefficients (S^k c_k: exact), and 1 + s q as one FMA, so that
