@@ -69,6 +69,7 @@ struct elu : unary<elu> {
   /// Double: the precise kernels. Bound in the fast measure (ULPs of max(|f|, 1/2)).
   static constexpr accuracy fast_bound{2, 2.5, 1, 1};
   static constexpr accuracy fast_parameter_bound{2, 3.5, 1.5, 1.5};
+  static constexpr std::size_t fast_interleave = 2;
   template <class B> B eval_fast(B x) const noexcept {
     if constexpr (math::fast::is_float<B>) {
       if (alpha >= -1 && alpha <= 1) {
@@ -251,6 +252,7 @@ struct celu : unary<celu> {
   /// function); for other alphas, and in double, the precise kernels.
   static constexpr accuracy fast_bound = elu::fast_bound;
   static constexpr accuracy fast_parameter_bound = parameter_bound;
+  static constexpr std::size_t fast_interleave = 2;
   template <class B> B eval_fast(B x) const noexcept {
     return alpha == 1 ? elu{}.eval_fast(x) : eval(x);
   }
