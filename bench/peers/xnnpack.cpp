@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Peer "xnnpack": XNNPACK (Debian libxnnpack-dev, a 2022-02 snapshot) f32 operators, forward
-// only (XNNPACK is an inference library), single-threaded (a null pthreadpool runs everything on
+// Peer "xnnpack": XNNPACK (Debian libxnnpack-dev, a 2022-02 snapshot) f32 and f16 operators,
+// forward only (XNNPACK is an inference library), single-threaded (a null pthreadpool runs everything on
 // the calling thread). Each operator is created and set up on the buffers before timing, as an
 // NC tensor of one row of n channels; each timed run is one xnn_run_operator.
 //
@@ -16,6 +16,9 @@
 //   elu          xnn_create_elu_nc_f32, alpha 1 (x > 0 ? x : alpha (e^x - 1))
 //   celu         xnn_create_elu_nc_f32, alpha 1 (celu(alpha = 1) is elu(alpha = 1))
 // This snapshot has no f32 tanh, gelu, swish, softplus or mish operator.
+// float16 buffers (actfn::float16: IEEE binary16, XNNPACK's f16), where this CPU runs XNNPACK's
+// f16 kernels (on x86 they need F16C and FMA; probed once): hardtanh, relu, relu6 (clamp),
+// leaky_relu, prelu, rrelu (leaky_relu) and hardswish, the snapshot's f16 elementwise operators.
 // Row-wise: xnn_create_softmax_nc_f32 (forward; no log_softmax).
 #include <xnnpack.h>
 
@@ -63,11 +66,29 @@ auto runner(xnn_operator_t op) {
   return [p] { check(xnn_run_operator(p.get(), nullptr), "xnn_run_operator"); };
 }
 
-/// Registers F's forward pass through the XNNPACK operator made by
+/// Whether XNNPACK makes f16 operators on this CPU (it answers xnn_status_unsupported_hardware
+/// where its f16 kernels cannot run); probed once with a clamp, with a note when it does not.
+bool f16_ready() {
+  static const bool ok = [] {
+    if (!ready()) return false;
+    xnn_operator_t op = nullptr;
+    const xnn_status s = xnn_create_clamp_nc_f16(1, 1, 1, 0.0f, 1.0f, 0, &op);
+    if (s == xnn_status_success) {
+      xnn_delete_operator(op);
+      return true;
+    }
+    std::fprintf(stderr, "actfn_bench: XNNPACK makes no f16 operator on this CPU (status %d); its f16 rows are left out\n",
+                 static_cast<int>(s));
+    return false;
+  }();
+  return ok;
+}
+
+/// Registers F's forward pass on T buffers through the XNNPACK operator made by
 /// create(channels, &op) and set up by setup(op, batch, x, y, threadpool).
-template <class F, class Create, class Setup>
+template <class F, class T = float, class Create, class Setup>
 void unary(std::size_t n, Create create, Setup setup) {
-  add_peer<F, float>(impl, pass::forward, n, [create, setup](const float* x, const float*, float* y, std::size_t m) {
+  add_peer<F, T>(impl, pass::forward, n, [create, setup](const T* x, const T*, T* y, std::size_t m) {
     xnn_operator_t op = nullptr;
     check(create(m, &op), "create");
     check(setup(op, 1, x, y, nullptr), "setup");
@@ -75,7 +96,34 @@ void unary(std::size_t n, Create create, Setup setup) {
   });
 }
 
+/// The f16 operators (see the top of the file), with the f32 ones' parameters.
+void half(std::size_t n) {
+  using T = actfn::float16;
+  const actfn::hardtanh hardtanh{};
+  const actfn::leaky_relu leaky{};
+  const actfn::prelu prelu{};
+  const actfn::rrelu rrelu{};
+  auto clamp = [](float lo, float hi) {
+    return [lo, hi](std::size_t c, xnn_operator_t* op) { return xnn_create_clamp_nc_f16(c, c, c, lo, hi, 0, op); };
+  };
+  auto leaky_relu = [](double slope) {
+    return [s = float(slope)](std::size_t c, xnn_operator_t* op) {
+      return xnn_create_leaky_relu_nc_f16(c, c, c, s, 0, op);
+    };
+  };
+  unary<actfn::hardtanh, T>(n, clamp(float(hardtanh.min_val), float(hardtanh.max_val)), xnn_setup_clamp_nc_f16);
+  unary<actfn::relu, T>(n, clamp(0.0f, std::numeric_limits<float>::infinity()), xnn_setup_clamp_nc_f16);
+  unary<actfn::relu6, T>(n, clamp(0.0f, 6.0f), xnn_setup_clamp_nc_f16);
+  unary<actfn::leaky_relu, T>(n, leaky_relu(leaky.negative_slope), xnn_setup_leaky_relu_nc_f16);
+  unary<actfn::prelu, T>(n, leaky_relu(prelu.weight), xnn_setup_leaky_relu_nc_f16);
+  unary<actfn::rrelu, T>(n, leaky_relu((rrelu.lower + rrelu.upper) / 2), xnn_setup_leaky_relu_nc_f16);
+  unary<actfn::hardswish, T>(
+      n, [](std::size_t c, xnn_operator_t* op) { return xnn_create_hardswish_nc_f16(c, c, c, 0, op); },
+      xnn_setup_hardswish_nc_f16);
+}
+
 void elementwise(elem t, std::size_t n) {
+  if (t == elem::f16 && f16_ready()) half(n);
   if (t != elem::f32 || !ready()) return;
   const actfn::hardtanh hardtanh{};
   const actfn::leaky_relu leaky{};
