@@ -29,6 +29,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "../bench.hpp"
 
@@ -96,65 +97,62 @@ void unary(std::size_t n, Create create, Setup setup) {
   });
 }
 
-/// The f16 operators (see the top of the file), with the f32 ones' parameters.
-void half(std::size_t n) {
-  using T = actfn::float16;
+/// The operators XNNPACK has for both T = float and T = actfn::float16 (see the top of the
+/// file): the clamps, the leaky_relus and hardswish, with the same parameters.
+template <class T>
+void clamps_and_slopes(std::size_t n) {
+  constexpr bool f32 = std::is_same_v<T, float>;
   const actfn::hardtanh hardtanh{};
   const actfn::leaky_relu leaky{};
   const actfn::prelu prelu{};
   const actfn::rrelu rrelu{};
   auto clamp = [](float lo, float hi) {
-    return [lo, hi](std::size_t c, xnn_operator_t* op) { return xnn_create_clamp_nc_f16(c, c, c, lo, hi, 0, op); };
+    return [lo, hi](std::size_t c, xnn_operator_t* op) {
+      return f32 ? xnn_create_clamp_nc_f32(c, c, c, lo, hi, 0, op) : xnn_create_clamp_nc_f16(c, c, c, lo, hi, 0, op);
+    };
   };
   auto leaky_relu = [](double slope) {
     return [s = float(slope)](std::size_t c, xnn_operator_t* op) {
-      return xnn_create_leaky_relu_nc_f16(c, c, c, s, 0, op);
+      return f32 ? xnn_create_leaky_relu_nc_f32(c, c, c, s, 0, op) : xnn_create_leaky_relu_nc_f16(c, c, c, s, 0, op);
     };
   };
-  unary<actfn::hardtanh, T>(n, clamp(float(hardtanh.min_val), float(hardtanh.max_val)), xnn_setup_clamp_nc_f16);
-  unary<actfn::relu, T>(n, clamp(0.0f, std::numeric_limits<float>::infinity()), xnn_setup_clamp_nc_f16);
-  unary<actfn::relu6, T>(n, clamp(0.0f, 6.0f), xnn_setup_clamp_nc_f16);
-  unary<actfn::leaky_relu, T>(n, leaky_relu(leaky.negative_slope), xnn_setup_leaky_relu_nc_f16);
-  unary<actfn::prelu, T>(n, leaky_relu(prelu.weight), xnn_setup_leaky_relu_nc_f16);
-  unary<actfn::rrelu, T>(n, leaky_relu((rrelu.lower + rrelu.upper) / 2), xnn_setup_leaky_relu_nc_f16);
-  unary<actfn::hardswish, T>(
-      n, [](std::size_t c, xnn_operator_t* op) { return xnn_create_hardswish_nc_f16(c, c, c, 0, op); },
-      xnn_setup_hardswish_nc_f16);
+  auto hardswish = [](std::size_t c, xnn_operator_t* op) {
+    return f32 ? xnn_create_hardswish_nc_f32(c, c, c, 0, op) : xnn_create_hardswish_nc_f16(c, c, c, 0, op);
+  };
+  // The setup functions take float pointers for f32 and void pointers for f16.
+  auto setup_clamp = [](xnn_operator_t op, std::size_t b, const T* x, T* y, pthreadpool_t p) {
+    if constexpr (f32) return xnn_setup_clamp_nc_f32(op, b, x, y, p);
+    else return xnn_setup_clamp_nc_f16(op, b, x, y, p);
+  };
+  auto setup_leaky = [](xnn_operator_t op, std::size_t b, const T* x, T* y, pthreadpool_t p) {
+    if constexpr (f32) return xnn_setup_leaky_relu_nc_f32(op, b, x, y, p);
+    else return xnn_setup_leaky_relu_nc_f16(op, b, x, y, p);
+  };
+  auto setup_hardswish = [](xnn_operator_t op, std::size_t b, const T* x, T* y, pthreadpool_t p) {
+    if constexpr (f32) return xnn_setup_hardswish_nc_f32(op, b, x, y, p);
+    else return xnn_setup_hardswish_nc_f16(op, b, x, y, p);
+  };
+  unary<actfn::hardtanh, T>(n, clamp(float(hardtanh.min_val), float(hardtanh.max_val)), setup_clamp);
+  unary<actfn::relu, T>(n, clamp(0.0f, std::numeric_limits<float>::infinity()), setup_clamp);
+  unary<actfn::relu6, T>(n, clamp(0.0f, 6.0f), setup_clamp);
+  unary<actfn::leaky_relu, T>(n, leaky_relu(leaky.negative_slope), setup_leaky);
+  unary<actfn::prelu, T>(n, leaky_relu(prelu.weight), setup_leaky);
+  unary<actfn::rrelu, T>(n, leaky_relu((rrelu.lower + rrelu.upper) / 2), setup_leaky);
+  unary<actfn::hardswish, T>(n, hardswish, setup_hardswish);
 }
 
 void elementwise(elem t, std::size_t n) {
-  if (t == elem::f16 && f16_ready()) half(n);
+  if (t == elem::f16 && f16_ready()) clamps_and_slopes<actfn::float16>(n);
   if (t != elem::f32 || !ready()) return;
-  const actfn::hardtanh hardtanh{};
-  const actfn::leaky_relu leaky{};
-  const actfn::prelu prelu{};
-  const actfn::rrelu rrelu{};
   const actfn::elu elu{};
   const actfn::celu celu{};
-  auto clamp = [](float lo, float hi) {
-    return [lo, hi](std::size_t c, xnn_operator_t* op) { return xnn_create_clamp_nc_f32(c, c, c, lo, hi, 0, op); };
-  };
-  auto leaky_relu = [](double slope) {
-    return [s = float(slope)](std::size_t c, xnn_operator_t* op) {
-      return xnn_create_leaky_relu_nc_f32(c, c, c, s, 0, op);
-    };
-  };
   auto elu_alpha = [](double alpha) {
     return [a = float(alpha)](std::size_t c, xnn_operator_t* op) { return xnn_create_elu_nc_f32(c, c, c, a, 0, op); };
   };
-
   unary<actfn::sigmoid>(
       n, [](std::size_t c, xnn_operator_t* op) { return xnn_create_sigmoid_nc_f32(c, c, c, 0, op); },
       xnn_setup_sigmoid_nc_f32);
-  unary<actfn::hardtanh>(n, clamp(float(hardtanh.min_val), float(hardtanh.max_val)), xnn_setup_clamp_nc_f32);
-  unary<actfn::relu>(n, clamp(0.0f, std::numeric_limits<float>::infinity()), xnn_setup_clamp_nc_f32);
-  unary<actfn::relu6>(n, clamp(0.0f, 6.0f), xnn_setup_clamp_nc_f32);
-  unary<actfn::leaky_relu>(n, leaky_relu(leaky.negative_slope), xnn_setup_leaky_relu_nc_f32);
-  unary<actfn::prelu>(n, leaky_relu(prelu.weight), xnn_setup_leaky_relu_nc_f32);
-  unary<actfn::rrelu>(n, leaky_relu((rrelu.lower + rrelu.upper) / 2), xnn_setup_leaky_relu_nc_f32);
-  unary<actfn::hardswish>(
-      n, [](std::size_t c, xnn_operator_t* op) { return xnn_create_hardswish_nc_f32(c, c, c, 0, op); },
-      xnn_setup_hardswish_nc_f32);
+  clamps_and_slopes<float>(n);
   unary<actfn::elu>(n, elu_alpha(elu.alpha), xnn_setup_elu_nc_f32);
   if (celu.alpha == 1.0) unary<actfn::celu>(n, elu_alpha(1.0), xnn_setup_elu_nc_f32);
 }
