@@ -78,8 +78,8 @@ struct mish : unary<mish> {
   /// for x >= 0 and t (t + 2) / (t (t + 2) + 2) below, and q = 1 - rho = 2t^2 / D or 2 / D,
   /// one reciprocal of D: no cancellation on either side. f = x rho, 0 where rho is 0
   /// (x = -inf); f' = rho + x q (1 + rho) sigmoid(x) (sech^2 = q (1 + rho)), x clamped to
-  /// [-110, 110] there (beyond, f' is 0 or 1 to far below the floor, and exp(-110) is 0). Double: the precise
-  /// kernels. Bound in the fast measure (ULPs of max(|f|, 1/2)).
+  /// [-110, 110] there (beyond, f' is 0 or 1 to far below the floor, and exp(-110) is 0).
+  /// Double: the precise kernels. Bound in the fast measure (ULPs of max(|f|, 1/2)).
   static constexpr accuracy fast_bound{3, 4, 2.5, 6};
   template <class B> B eval_fast(B x) const noexcept {
     if constexpr (math::fast::is_float<B>) {

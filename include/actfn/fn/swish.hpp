@@ -197,8 +197,7 @@ struct hardswish : unary<hardswish> {
   template <class B> B eval_derivative(B x) const noexcept {
     x = detail::in_register(x);
     // (2x + 3) / 6 rather than x / 3 + 1/2: no cancellation near the zero at x = -1.5.
-    const B mid = (B(2) * x + B(3)) / B(6);
-    return xsimd::select(x < B(-3), B(0), xsimd::select(x <= B(3), mid, detail::keep_nan(x, B(1))));
+    return slope_with(x, (B(2) * x + B(3)) / B(6));
   }
 
   /// Fast tier (actfn::fast, core/fast.hpp): f' with x / 3 + 1/2 as one multiply-add in place
@@ -209,11 +208,17 @@ struct hardswish : unary<hardswish> {
   static constexpr accuracy fast_bound{3, 1.5, 3, 1};
   template <class B> B eval_derivative_fast(B x) const noexcept {
     if constexpr (math::fast::is_float<B>) {
-      const B mid = math::fused(x, B(1.0f / 3.0f), B(0.5f));
-      return xsimd::select(x < B(-3), B(0), xsimd::select(x <= B(3), mid, detail::keep_nan(x, B(1))));
+      return slope_with(x, math::fused(x, B(1.0f / 3.0f), B(0.5f)));
     } else {
       return eval_derivative(x);
     }
+  }
+
+ private:
+  /// f' from its middle piece mid = x / 3 + 1/2: 0 below -3, mid on [-3, 3], 1 above (NaN for
+  /// NaN), PyTorch's branches.
+  template <class B> static B slope_with(B x, B mid) noexcept {
+    return xsimd::select(x < B(-3), B(0), xsimd::select(x <= B(3), mid, detail::keep_nan(x, B(1))));
   }
 };
 

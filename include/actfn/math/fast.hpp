@@ -62,8 +62,9 @@ inline constexpr float log2e = 0x1.715476p+0f;
 inline constexpr float ln2_hi = 0x1.62e4p-1f;
 inline constexpr float ln2_lo = 0x1.7f7d1cp-20f;
 inline constexpr float ln2 = 0x1.62e430p-1f;
-// one_plus_exp's AVX-512 exp: 2^(j/32) rounded to float, j = 0..31; 1.5 2^18, whose float
-// neighbours are 1/32 apart; exp(r) ~ lut_p(r) on |r| <= ln 2 / 64, fitted for relative error.
+// The AVX-512 exp (exp_lut, logistic_lut): 2^(j/32) rounded to float, j = 0..31; 1.5 2^18,
+// whose float neighbours are 1/32 apart; exp(r) ~ lut_p(r) on |r| <= ln 2 / 64, fitted for
+// relative error.
 alignas(64) inline constexpr float exp2_32nds[32] = {
     0x1.000000p+0f, 0x1.059b0ep+0f, 0x1.0b5586p+0f, 0x1.11301ep+0f,
     0x1.172b84p+0f, 0x1.1d4874p+0f, 0x1.2387a6p+0f, 0x1.29e9e0p+0f,
